@@ -1,0 +1,144 @@
+//! Translations. The interface is Swedish first, English second; every text a user reads
+//! comes from `locales/sv.json` or `locales/en.json`.
+//!
+//! A small lookup rather than leptos_i18n: the slice needs flat keys and one `{name}`
+//! placeholder, and the macro crate roughly doubles the WebAssembly build time on 2 cores.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::domain::{FieldError, Problem};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Sv,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "sv" => Some(Lang::Sv),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn other(self) -> Self {
+        match self {
+            Lang::Sv => Lang::En,
+            Lang::En => Lang::Sv,
+        }
+    }
+}
+
+/// The cookie that remembers the reader's language.
+pub const LANG_COOKIE: &str = "kompotten_lang";
+
+fn table(lang: Lang) -> &'static HashMap<String, String> {
+    static SV: OnceLock<HashMap<String, String>> = OnceLock::new();
+    static EN: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let (cell, source) = match lang {
+        Lang::Sv => (&SV, include_str!("../locales/sv.json")),
+        Lang::En => (&EN, include_str!("../locales/en.json")),
+    };
+    cell.get_or_init(|| serde_json::from_str(source).expect("translation file is valid JSON"))
+}
+
+/// The text for `key`; the key itself where a translation is missing (a test keeps both
+/// files complete, so this only shows during development).
+pub fn t(lang: Lang, key: &str) -> String {
+    table(lang).get(key).cloned().unwrap_or_else(|| key.to_owned())
+}
+
+/// `t` with `{name}` placeholders filled in.
+pub fn t_with(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    let mut text = t(lang, key);
+    for (name, value) in args {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
+}
+
+/// A field error as a sentence that names the field and the problem.
+pub fn field_error_message(lang: Lang, error: &FieldError) -> String {
+    let field = t(lang, &format!("field.{}", error.field));
+    let mut args = vec![("field", field)];
+    match &error.problem {
+        Problem::TooLarge { max } => args.push(("max", max.to_string())),
+        Problem::OutOfRange { min, max } => {
+            args.push(("min", min.to_string()));
+            args.push(("max", max.to_string()));
+        }
+        Problem::ExceedsBudget { remaining_rho } => args.push(("remaining", format_rho(*remaining_rho))),
+        Problem::BelowSpent { spent_rho } => args.push(("spent", format_rho(*spent_rho))),
+        _ => {}
+    }
+    t_with(lang, &format!("problem.{}", error.problem.code()), &args)
+}
+
+/// Both languages at once, for API clients: "Svensk text / English text".
+pub fn field_error_message_bilingual(error: &FieldError) -> String {
+    format!("{} / {}", field_error_message(Lang::Sv, error), field_error_message(Lang::En, error))
+}
+
+/// ρ with up to four decimals and no trailing zeros.
+pub fn format_rho(rho: f64) -> String {
+    let text = format!("{rho:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let mut sv: Vec<_> = table(Lang::Sv).keys().collect();
+        let mut en: Vec<_> = table(Lang::En).keys().collect();
+        sv.sort();
+        en.sort();
+        assert_eq!(sv, en);
+    }
+
+    #[test]
+    fn field_errors_name_field_and_problem() {
+        let error = FieldError::new("households_moved_out", Problem::Negative);
+        let sv = field_error_message(Lang::Sv, &error);
+        assert!(sv.contains("flyttat ut") && sv.contains("negativ"), "{sv}");
+        let en = field_error_message(Lang::En, &error);
+        assert!(en.contains("moved out") && en.contains("negative"), "{en}");
+    }
+
+    #[test]
+    fn every_problem_has_a_text() {
+        let problems = [
+            Problem::Missing,
+            Problem::NotAnInteger,
+            Problem::Negative,
+            Problem::TooLarge { max: 1 },
+            Problem::OutOfRange { min: 1, max: 2 },
+            Problem::NotANumber,
+            Problem::NotPositive,
+            Problem::ExceedsBudget { remaining_rho: 0.1 },
+            Problem::BelowSpent { spent_rho: 0.1 },
+            Problem::UnknownMunicipality,
+            Problem::NotAMember,
+        ];
+        for lang in [Lang::Sv, Lang::En] {
+            for p in &problems {
+                let key = format!("problem.{}", p.code());
+                assert_ne!(t(lang, &key), key, "{lang:?} lacks {key}");
+            }
+        }
+    }
+}

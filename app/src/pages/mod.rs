@@ -1,0 +1,83 @@
+//! One module per page; shared helpers below.
+
+pub mod coordinator;
+pub mod county;
+pub mod login;
+pub mod public;
+pub mod report;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::domain::FieldError;
+use crate::i18n::{field_error_message, t, Lang};
+
+/// `?ar=YYYY` from the address, if it is a number.
+pub fn query_year() -> Memo<Option<i64>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get("ar").and_then(|y| y.parse().ok()))
+}
+
+/// The message for `field` among `errors`, in the reader's language.
+pub fn error_for(lang: Lang, errors: &[FieldError], field: &str) -> Option<String> {
+    errors.iter().find(|e| e.field == field).map(|e| field_error_message(lang, e))
+}
+
+/// A decimal number as the reader writes it (decimal comma in Swedish).
+pub fn format_decimal(lang: Lang, value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    match lang {
+        Lang::Sv => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
+/// A labelled text input with its help text and, when refused, its error beside it.
+/// The error is tied to the input with aria-describedby and aria-invalid for screen readers.
+#[component]
+pub fn TextField(
+    id: &'static str,
+    label: String,
+    help: String,
+    #[prop(into)] value: String,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+) -> impl IntoView {
+    let help_id = format!("{id}-help");
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let (help_id, error_id) = (help_id.clone(), error_id.clone());
+        move || match error.get() {
+            Some(_) => format!("{help_id} {error_id}"),
+            None => help_id.clone(),
+        }
+    };
+    view! {
+        <div class="field" class:invalid=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            <p class="help" id=help_id>{help}</p>
+            <input
+                id=id
+                name=id
+                type="text"
+                inputmode=inputmode.unwrap_or("text")
+                autocomplete="off"
+                value=value
+                aria-describedby=described_by
+                aria-invalid=move || error.get().is_some().to_string()
+            />
+            <p class="field-error" id=error_id>{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// Shown where a page needs a role the reader does not have.
+#[component]
+pub fn NeedsSignIn(lang: Lang) -> impl IntoView {
+    view! {
+        <section>
+            <h1>{t(lang, "auth.needed.title")}</h1>
+            <p>{t(lang, "auth.needed.body")} " " <a href="/logga-in">{t(lang, "nav.login")}</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,162 @@
+//! The public dashboard: the latest release of a year, readable without JavaScript. The table
+//! is the primary form; the Plotly chart draws on top of it when scripts run; hydration adds
+//! sorting.
+
+use leptos::prelude::*;
+
+use crate::app::use_lang;
+use crate::i18n::{format_rho, t, t_with, Lang};
+use crate::model::{PublicDashboard, PublishedRelease, ReleasedArea, ReleasedValue};
+use crate::pages::{format_decimal, query_year};
+use crate::server_fns::get_public_dashboard;
+
+/// The vendored plotly.js, served by this server (no CDN). Its version matches the plotly
+/// crate that builds the figures.
+pub const PLOTLY_JS: &str = "/vendor/plotly-3.0.1.min.js";
+
+#[component]
+pub fn PublicPage() -> impl IntoView {
+    let lang = use_lang();
+    let year = query_year();
+    let dashboard = Resource::new(move || year.get(), get_public_dashboard);
+    view! {
+        <h1>{t(lang, "public.title")}</h1>
+        <p class="lead">{t(lang, "public.intro")}</p>
+        <Suspense fallback=move || view! { <p>{t(lang, "loading")}</p> }>
+            {move || Suspend::new(async move {
+                match dashboard.await {
+                    Ok(d) => view! { <Dashboard dashboard=d/> }.into_any(),
+                    Err(_) => view! { <p role="alert">{t(lang, "error.load")}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Dashboard(dashboard: PublicDashboard) -> impl IntoView {
+    let lang = use_lang();
+    let years = dashboard.years.clone();
+    let current = dashboard.release.as_ref().map(|r| r.year);
+    view! {
+        {(!years.is_empty()).then(|| view! {
+            <nav aria-label=t(lang, "public.years")>
+                <ul class="years">
+                    {years.into_iter().map(|y| view! {
+                        <li><a href=format!("/?ar={y}") aria-current=(Some(y) == current).then_some("page")>{y}</a></li>
+                    }).collect_view()}
+                </ul>
+            </nav>
+        })}
+        {match dashboard.release {
+            Some(release) => view! { <Release release/> }.into_any(),
+            None => view! { <p id="no-release">{t(lang, "public.no_release")}</p> }.into_any(),
+        }}
+    }
+}
+
+fn value_text(v: ReleasedValue) -> String {
+    format!("{} ({}–{})", v.value, v.ci_low, v.ci_high)
+}
+
+#[component]
+fn Release(release: PublishedRelease) -> impl IntoView {
+    let lang = use_lang();
+    let p = release.privacy.clone();
+    let national = release.national.clone();
+    let counties = StoredValue::new(release.counties.clone());
+    let sort_by_value = RwSignal::new(false);
+    // Effects run only in the browser, so the sort button is enabled once hydration has run.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let rows = move || {
+        let mut rows: Vec<ReleasedArea> = counties.get_value();
+        if sort_by_value.get() {
+            rows.sort_by(|a, b| {
+                b.households_moved_out.value.cmp(&a.households_moved_out.value).then(a.area.code.cmp(&b.area.code))
+            });
+        }
+        rows
+    };
+
+    view! {
+        <section aria-labelledby="release-heading" id="release" data-release-id=release.id.clone()>
+            <h2 id="release-heading">{t_with(lang, "public.release_heading", &[("year", release.year.to_string())])}</h2>
+            <dl class="national" id="national">
+                <div>
+                    <dt>{t(lang, "field.households_moved_out")}</dt>
+                    <dd id="national-moved-out">{value_text(national.households_moved_out)}</dd>
+                </div>
+                <div>
+                    <dt>{t(lang, "field.households_received")}</dt>
+                    <dd id="national-received">{value_text(national.households_received)}</dd>
+                </div>
+            </dl>
+            <p class="privacy-statement" id="privacy-statement">{privacy_statement(lang, &p)}</p>
+
+            <figure class="chart">
+                <div
+                    id="county-chart"
+                    class="plotly-chart"
+                    role="img"
+                    aria-label=t(lang, "public.chart_label")
+                    data-plotly-figure=release.chart_json.clone()
+                ></div>
+                <figcaption>{t(lang, "public.chart_caption")}</figcaption>
+            </figure>
+            <script src=PLOTLY_JS defer></script>
+            <script src="/assets/charts.js" defer></script>
+
+            <div class="table-tools">
+                <button
+                    type="button"
+                    id="sort-toggle"
+                    aria-pressed=move || sort_by_value.get().to_string()
+                    disabled=move || !hydrated.get()
+                    on:click=move |_| sort_by_value.update(|s| *s = !*s)
+                >
+                    {move || if sort_by_value.get() { t(lang, "public.sort.by_code") } else { t(lang, "public.sort.by_value") }}
+                </button>
+            </div>
+            <table id="county-table">
+                <caption>{t_with(lang, "public.table_caption", &[("year", release.year.to_string())])}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{t(lang, "public.county")}</th>
+                        <th scope="col">{t(lang, "field.households_moved_out")}</th>
+                        <th scope="col">{t(lang, "public.interval")}</th>
+                        <th scope="col">{t(lang, "field.households_received")}</th>
+                        <th scope="col">{t(lang, "public.interval")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || rows().into_iter().map(|row| view! {
+                        <tr data-county=row.area.code.clone()>
+                            <th scope="row">{row.area.name}</th>
+                            <td>{row.households_moved_out.value}</td>
+                            <td>{row.households_moved_out.ci_low} "–" {row.households_moved_out.ci_high}</td>
+                            <td>{row.households_received.value}</td>
+                            <td>{row.households_received.ci_low} "–" {row.households_received.ci_high}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p><a href=format!("/api/v1/releases/{}", release.id) rel="external">{t(lang, "public.download_json")}</a></p>
+        </section>
+    }
+}
+
+/// What the release cost in privacy and what the noise means, in words a reader can follow.
+fn privacy_statement(lang: Lang, p: &crate::model::PrivacyLoss) -> String {
+    t_with(
+        lang,
+        "public.privacy_statement",
+        &[
+            ("rho", format_rho(p.rho)),
+            ("epsilon", format_decimal(lang, p.epsilon, 2)),
+            ("delta", format!("{:e}", p.delta)),
+            ("sigma", format_decimal(lang, p.noise_scale, 2)),
+            ("half_width", p.ci_half_width.to_string()),
+        ],
+    )
+}

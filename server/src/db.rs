@@ -1,0 +1,116 @@
+//! Database access through sqlx's `Any` driver: the same migrations and queries run on SQLite
+//! (the default, a local file created and migrated on first start, WAL, foreign keys on) and
+//! on PostgreSQL. Queries use `$n` placeholders, which both accept; integers are BIGINT and
+//! sums are cast back to BIGINT, because the `Any` driver cannot decode PostgreSQL's NUMERIC.
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Connection};
+use std::str::FromStr;
+
+pub type Pool = AnyPool;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create the folder for the SQLite file {path}: {source}")]
+    CreateDir { path: String, source: std::io::Error },
+    #[error("{0}")]
+    Instance(String),
+}
+
+/// Whether this database holds real reports or the synthetic demo year. Set when the database
+/// is created, never changed: the demo command refuses a real database, so the two never mix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstanceKind {
+    Real,
+    Demo,
+}
+
+impl InstanceKind {
+    fn code(self) -> &'static str {
+        match self {
+            InstanceKind::Real => "real",
+            InstanceKind::Demo => "demo",
+        }
+    }
+}
+
+pub fn is_sqlite(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
+/// Adds `mode=rwc` (create if missing) to a SQLite URL and makes sure its folder exists.
+fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|source| DbError::CreateDir { path: path.to_owned(), source })?;
+        }
+    }
+    Ok(if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+/// Connects, switches SQLite to WAL (persistent in the file), runs the migrations and records
+/// the instance kind on a new database.
+pub async fn connect_and_migrate(url: &str, kind_for_new: InstanceKind) -> Result<(Pool, InstanceKind), DbError> {
+    sqlx::any::install_default_drivers();
+    let url = if is_sqlite(url) { prepare_sqlite_url(url)? } else { url.to_owned() };
+    let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+    if is_sqlite(&url) {
+        let mut conn = options.connect().await?;
+        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut conn).await?;
+        conn.close().await?;
+    }
+    let pool = AnyPoolOptions::new()
+        .max_connections(if is_sqlite(&url) { 8 } else { 16 })
+        .connect_with(options)
+        .await?;
+    MIGRATOR.run(&pool).await?;
+    let kind = ensure_instance(&pool, kind_for_new).await?;
+    Ok((pool, kind))
+}
+
+async fn ensure_instance(pool: &Pool, kind_for_new: InstanceKind) -> Result<InstanceKind, DbError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("INSERT INTO instance (id, kind, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
+        .bind(kind_for_new.code())
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+    let kind: String = sqlx::query_scalar("SELECT kind FROM instance WHERE id = 1").fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    match kind.as_str() {
+        "real" => Ok(InstanceKind::Real),
+        "demo" => Ok(InstanceKind::Demo),
+        other => Err(DbError::Instance(format!("unknown instance kind {other:?}"))),
+    }
+}
+
+/// UTC time as fixed-width RFC 3339 text: sorts correctly as text on both databases.
+pub fn now_text() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// `now_text` shifted by `seconds`.
+pub fn time_text_in(seconds: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::seconds(seconds)).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// The last full calendar year: what reporting forms and releases start on.
+pub fn default_reporting_year() -> i64 {
+    use chrono::Datelike;
+    i64::from(chrono::Utc::now().year()) - 1
+}
