@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::i18n::{t, Lang, LANG_COOKIE};
@@ -45,6 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -74,12 +75,14 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">{t(lang, "nav.skip")}</a>
             <Header/>
             <main id="main">
+                // Async: the whole page is rendered before it is sent, so it reads without
+                // JavaScript (out-of-order streaming would need a script to place its parts).
                 <Routes fallback=move || view! { <h1>{t(lang, "page.not_found")}</h1> }>
-                    <Route path=path!("/") view=PublicPage/>
-                    <Route path=path!("/logga-in") view=LoginPage/>
-                    <Route path=path!("/rapportera") view=ReportPage/>
-                    <Route path=path!("/samordnare") view=CoordinatorPage/>
-                    <Route path=path!("/lan") view=CountyPage/>
+                    <Route path=path!("/") view=PublicPage ssr=SsrMode::Async/>
+                    <Route path=path!("/logga-in") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/rapportera") view=ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/samordnare") view=CoordinatorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/lan") view=CountyPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer>

@@ -79,8 +79,8 @@ pub fn field_error_message(lang: Lang, error: &FieldError) -> String {
             args.push(("min", min.to_string()));
             args.push(("max", max.to_string()));
         }
-        Problem::ExceedsBudget { remaining_rho } => args.push(("remaining", format_rho(*remaining_rho))),
-        Problem::BelowSpent { spent_rho } => args.push(("spent", format_rho(*spent_rho))),
+        Problem::ExceedsBudget { remaining_rho } => args.push(("remaining", format_rho(lang, *remaining_rho))),
+        Problem::BelowSpent { spent_rho } => args.push(("spent", format_rho(lang, *spent_rho))),
         _ => {}
     }
     t_with(lang, &format!("problem.{}", error.problem.code()), &args)
@@ -91,10 +91,32 @@ pub fn field_error_message_bilingual(error: &FieldError) -> String {
     format!("{} / {}", field_error_message(Lang::Sv, error), field_error_message(Lang::En, error))
 }
 
-/// ρ with up to four decimals and no trailing zeros.
-pub fn format_rho(rho: f64) -> String {
+/// ρ with up to four decimals and no trailing zeros, with the reader's decimal sign.
+pub fn format_rho(lang: Lang, rho: f64) -> String {
     let text = format!("{rho:.4}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    match lang {
+        Lang::Sv => text.replace('.', ","),
+        Lang::En => text.to_owned(),
+    }
+}
+
+/// δ as a power of ten where it is one ("10⁻⁷"), else in scientific notation.
+pub fn format_delta(delta: f64) -> String {
+    let exponent = delta.log10().round();
+    if delta > 0.0 && (10f64.powf(exponent) - delta).abs() <= delta * 1e-9 {
+        let digits: String = (exponent as i64)
+            .to_string()
+            .chars()
+            .map(|c| match c {
+                '-' => '⁻',
+                d => ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'][d.to_digit(10).unwrap_or(0) as usize],
+            })
+            .collect();
+        format!("10{digits}")
+    } else {
+        format!("{delta:e}")
+    }
 }
 
 #[cfg(test)]
@@ -117,6 +139,15 @@ mod tests {
         assert!(sv.contains("flyttat ut") && sv.contains("negativ"), "{sv}");
         let en = field_error_message(Lang::En, &error);
         assert!(en.contains("moved out") && en.contains("negative"), "{en}");
+    }
+
+    #[test]
+    fn numbers_read_as_the_reader_writes_them() {
+        assert_eq!(format_rho(Lang::Sv, 0.5), "0,5");
+        assert_eq!(format_rho(Lang::En, 0.125), "0.125");
+        assert_eq!(format_rho(Lang::En, 1.0), "1");
+        assert_eq!(format_delta(1e-7), "10⁻⁷");
+        assert_eq!(format_delta(2.5e-7), "2.5e-7");
     }
 
     #[test]

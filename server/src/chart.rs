@@ -4,7 +4,7 @@
 use kompotten_app::i18n::{t, Lang};
 use kompotten_app::model::{ReleasedArea, ReleasedValue};
 use plotly::common::{ErrorData, ErrorType, Title};
-use plotly::layout::{Axis, BarMode, Layout};
+use plotly::layout::{Axis, BarMode, Layout, Margin};
 use plotly::{Bar, Plot};
 
 fn bar(name: String, names: &[String], values: &[ReleasedValue]) -> Box<Bar<String, i64>> {
@@ -31,7 +31,8 @@ pub fn county_chart_json(lang: Lang, counties: &[ReleasedArea]) -> String {
             .title(Title::with_text(t(lang, "chart.title")))
             .bar_mode(BarMode::Group)
             .y_axis(Axis::new().title(Title::with_text(t(lang, "chart.yaxis"))).range_mode(plotly::layout::RangeMode::NonNegative))
-            .x_axis(Axis::new().tick_angle(-45.0)),
+            .x_axis(Axis::new().tick_angle(-45.0).auto_margin(true))
+            .margin(Margin::new().bottom(160)),
     );
     plot.to_json()
 }

@@ -11,7 +11,7 @@ use kompotten_app::app::{shell, App};
 use kompotten_app::backend::SharedBackend;
 use kompotten_app::i18n::{Lang, LANG_COOKIE};
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -52,8 +52,16 @@ fn static_dir(dir: &Path, cache_control: &'static str) -> Router<AppState> {
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(cache_control)))
 }
 
+/// The page routes, generated once per process. Generating them renders the app with a
+/// process-global "suppress resource loading" flag set, and a resource first polled by another
+/// request meanwhile never resolves (leptos issue #4773): so never generate while serving.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState, site_root: &Path) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let backend: SharedBackend = state.backend.clone();
     let options = state.leptos_options.clone();
     Router::new()

@@ -161,7 +161,13 @@ async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) {
 }
 
 pub fn anonymous_client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    // A request that hangs fails its test with its URL instead of stalling the suite.
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap()
 }
 
 /// Every row of every table the application writes, as text, for before/after comparisons.

@@ -213,4 +213,8 @@ async fn release_is_published_with_intervals(app: &TestApp) {
     assert!(page.contains("id=\"county-chart\"") && page.contains("data-plotly-figure"), "chart missing");
     assert!(page.contains("id=\"county-table\"") && page.contains("Gävleborgs län"));
     assert!(page.contains("/vendor/plotly-3.0.1.min.js"));
+    // Readable without JavaScript: the table is in <main> itself, not in a streamed <template>
+    // that only a script would move into place.
+    let main = &page[page.find("<main").unwrap()..page.find("</main>").unwrap()];
+    assert!(main.contains("id=\"county-table\"") && !page.contains("<template"), "page needs a script to show its content");
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::app::use_lang;
 use crate::domain::FieldError;
-use crate::i18n::{format_rho, t, t_with};
+use crate::i18n::{format_delta, format_rho, t, t_with};
 use crate::model::{BudgetOutcome, ReleaseOutcome, SubmissionStatus};
 use crate::pages::{error_for, format_decimal, query_year, NeedsSignIn, TextField};
 use crate::server_fns::{get_coordinator_overview, CreateRelease, SetBudget};
@@ -49,9 +49,9 @@ pub fn CoordinatorPage() -> impl IntoView {
                     <section aria-labelledby="budget-heading">
                         <h2 id="budget-heading">{t(lang, "budget.title")}</h2>
                         <p id="budget-status">{t_with(lang, "budget.status", &[
-                            ("total", format_rho(b.total_rho)),
-                            ("spent", format_rho(b.spent_rho)),
-                            ("remaining", format_rho(b.remaining_rho)),
+                            ("total", format_rho(lang, b.total_rho)),
+                            ("spent", format_rho(lang, b.spent_rho)),
+                            ("remaining", format_rho(lang, b.remaining_rho)),
                         ])}</p>
                         <ActionForm action=budget attr:id="budget-form">
                             <input type="hidden" name="year" value=year.to_string()/>
@@ -100,8 +100,8 @@ pub fn CoordinatorPage() -> impl IntoView {
                                     <tr>
                                         <td>{r.created_at}</td>
                                         <td>{r.created_by}</td>
-                                        <td>{format_rho(r.rho)}</td>
-                                        <td>{format_decimal(lang, r.epsilon, 2)} " (δ = " {format!("{:e}", r.delta)} ")"</td>
+                                        <td>{format_rho(lang, r.rho)}</td>
+                                        <td>{format_decimal(lang, r.epsilon, 2)} " (δ = " {format_delta(r.delta)} ")"</td>
                                         <td>"± " {r.ci_half_width}</td>
                                     </tr>
                                 }).collect_view()}

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::app::use_lang;
-use crate::i18n::{format_rho, t, t_with, Lang};
+use crate::i18n::{format_delta, format_rho, t, t_with, Lang};
 use crate::model::{PublicDashboard, PublishedRelease, ReleasedArea, ReleasedValue};
 use crate::pages::{format_decimal, query_year};
 use crate::server_fns::get_public_dashboard;
@@ -152,9 +152,9 @@ fn privacy_statement(lang: Lang, p: &crate::model::PrivacyLoss) -> String {
         lang,
         "public.privacy_statement",
         &[
-            ("rho", format_rho(p.rho)),
+            ("rho", format_rho(lang, p.rho)),
             ("epsilon", format_decimal(lang, p.epsilon, 2)),
-            ("delta", format!("{:e}", p.delta)),
+            ("delta", format_delta(p.delta)),
             ("sigma", format_decimal(lang, p.noise_scale, 2)),
             ("half_width", p.ci_half_width.to_string()),
         ],

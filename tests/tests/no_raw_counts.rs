@@ -1,0 +1,126 @@
+//! Raw person counts reach nobody but the reporting municipality's own users.
+//!
+//! Gävle reports two distinctive counts. Every page, API endpoint and server function is then
+//! read as the public, the national coordinator, Gävle's own county board and another
+//! municipality's reporter: neither count may appear. Gävle's own reporter is the positive
+//! control: the same search finds the counts in what it reads, so the check can fail.
+//!
+//! Releases are the one sanctioned view of these counts, after noise: the national figure is
+//! the raw total plus discrete Gaussian noise and may by chance equal it. So everything is read
+//! before any release exists, and the non-release views are read again after one.
+
+use kompotten_tests::{anonymous_client, on_both_databases, TestApp};
+use serde_json::json;
+
+on_both_databases! {
+    raw_counts_reach_only_their_municipality => raw_counts_reach_only_their_municipality;
+}
+
+const MOVED_OUT: &str = "613";
+const RECEIVED: &str = "587";
+
+const PAGES: &[&str] = &["/", "/?ar=2025", "/logga-in", "/rapportera", "/rapportera?ar=2025", "/samordnare", "/samordnare?ar=2025", "/lan", "/lan?ar=2025"];
+const API: &[&str] = &[
+    "/api/v1/releases?year=2025",
+    "/api/v1/submissions?year=2025",
+    "/api/v1/submissions",
+    "/api/v1/reports/2025",
+    "/api/v1/budgets/2025",
+    "/api/openapi.json",
+];
+const SERVER_FNS: &[&str] = &["session_info", "public_dashboard", "my_report", "coordinator_overview", "county_overview"];
+
+/// Everything a client can read, as (what, body).
+async fn read_everything(app: &TestApp, client: &reqwest::Client, include_release_views: bool) -> Vec<(String, String)> {
+    let mut bodies = Vec::new();
+    for path in PAGES.iter().chain(API) {
+        if !include_release_views && (*path == "/" || path.starts_with("/?") || path.starts_with("/api/v1/releases")) {
+            continue;
+        }
+        let body = client.get(app.url(path)).send().await.unwrap().text().await.unwrap();
+        bodies.push((format!("GET {path}"), body));
+    }
+    for name in SERVER_FNS {
+        if !include_release_views && *name == "public_dashboard" {
+            continue;
+        }
+        for form in ["", "year=2025"] {
+            let body = client
+                .post(app.url(&format!("/sfn/{name}")))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            bodies.push((format!("POST /sfn/{name} {form}"), body));
+        }
+    }
+    bodies
+}
+
+/// Whether `number` stands alone in `body` (not as part of a longer number, token or time).
+fn contains_number(body: &str, number: &str) -> bool {
+    body.match_indices(number).any(|(i, _)| {
+        let before = body[..i].chars().next_back();
+        let after = body[i + number.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '.') && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+fn assert_no_raw_counts(who: &str, bodies: &[(String, String)]) {
+    for (what, body) in bodies {
+        for number in [MOVED_OUT, RECEIVED] {
+            assert!(!contains_number(body, number), "{who} read Gävle's raw count {number} in {what}:\n{body}");
+        }
+    }
+}
+
+async fn raw_counts_reach_only_their_municipality(app: &TestApp) {
+    let gavle = app.client_as("kommun-2180").await;
+    let saved = gavle
+        .put(app.url("/api/v1/reports/2025"))
+        .json(&json!({"households_moved_out": MOVED_OUT.parse::<i64>().unwrap(), "households_received": RECEIVED.parse::<i64>().unwrap()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let malmo = app.client_as("kommun-1280").await;
+    malmo.put(app.url("/api/v1/reports/2025")).json(&json!({"households_moved_out": 1, "households_received": 0})).send().await.unwrap();
+
+    // Positive control: Gävle's own reporter sees both counts, in the API and on its page.
+    let own = read_everything(app, &gavle, true).await;
+    let own_text: String = own.iter().map(|(_, b)| b.as_str()).collect();
+    assert!(contains_number(&own_text, MOVED_OUT) && contains_number(&own_text, RECEIVED), "the control failed: the search cannot find the counts");
+    let page = own.iter().find(|(w, _)| w == "GET /rapportera?ar=2025").unwrap();
+    assert!(contains_number(&page.1, MOVED_OUT), "Gävle's page does not show its own count");
+
+    let coordinator = app.client_as("samordnare").await;
+    let county_board = app.client_as("lansstyrelsen-21").await;
+    let readers = [("the public", anonymous_client()), ("the coordinator", coordinator.clone()), ("Gävleborg's county board", county_board.clone()), ("Malmö's reporter", malmo.clone())];
+    for (who, client) in &readers {
+        assert_no_raw_counts(who, &read_everything(app, client, true).await);
+    }
+    // The coordinator and the county board do see that Gävle has reported.
+    let statuses = county_board.get(app.url("/api/v1/submissions?year=2025")).send().await.unwrap().text().await.unwrap();
+    assert!(statuses.contains("\"code\":\"2180\"") && statuses.contains("kommun-2180"), "{statuses}");
+
+    // After a release, the views that are not the release itself still show no raw count.
+    let release = coordinator.post(app.url("/api/v1/releases")).json(&json!({"year": 2025, "rho": 0.5})).send().await.unwrap();
+    assert_eq!(release.status(), 201);
+    for (who, client) in &readers {
+        assert_no_raw_counts(who, &read_everything(app, client, false).await);
+    }
+}
+
+#[test]
+fn the_number_search_ignores_longer_numbers_and_times() {
+    assert!(contains_number("value 613 here", "613"));
+    assert!(contains_number("{\"x\":613}", "613"));
+    assert!(contains_number("<td>613</td>", "613"));
+    assert!(!contains_number("2026-11-22T05:01:23.613587Z", "613"));
+    assert!(!contains_number("16130", "613"));
+    assert!(!contains_number("a613f", "613"));
+}
