@@ -28,6 +28,18 @@ async fn health_and_openapi(app: &TestApp) {
     let doc: Value = client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(doc["paths"]["/api/v1/reports/{year}"]["put"].is_object(), "{doc}");
     assert!(doc["paths"]["/api/v1/releases"]["post"].is_object());
+
+    // Swedish first; /sprak/en remembers English in a cookie and returns to the same page.
+    let page = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<html lang=\"sv\"") && page.contains("Kompotten i siffror"));
+    let switch = client.get(app.url("/sprak/en")).header("referer", app.url("/logga-in")).send().await.unwrap();
+    assert_eq!(switch.status(), 303);
+    assert_eq!(switch.headers()["location"], "/logga-in");
+    let page = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<html lang=\"en\"") && page.contains("Kompotten in figures"), "English was not remembered");
+    // A foreign Referer never becomes the redirect target.
+    let switch = client.get(app.url("/sprak/sv")).header("referer", "https://elsewhere.example//evil").send().await.unwrap();
+    assert_eq!(switch.headers()["location"], "/");
 }
 
 async fn geography_is_migrated(app: &TestApp) {
@@ -38,6 +50,13 @@ async fn geography_is_migrated(app: &TestApp) {
     assert_eq!(count("SELECT COUNT(*) FROM regional_networks").await, 4);
     let gavle: String = sqlx::query_scalar("SELECT name FROM municipalities WHERE code = '2180'").fetch_one(&app.pool).await.unwrap();
     assert_eq!(gavle, "Gävle");
+    if app.database_url.starts_with("sqlite") {
+        // The SQLite file runs in WAL mode with foreign keys enforced.
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&app.pool).await.unwrap();
+        assert_eq!(mode, "wal");
+        let orphan = sqlx::query("INSERT INTO network_members (municipality_code, member_since) VALUES ('9999', 2020)").execute(&app.pool).await;
+        assert!(orphan.is_err(), "a member of an unknown municipality was accepted");
+    }
 }
 
 async fn reporter_round_trip(app: &TestApp) {
