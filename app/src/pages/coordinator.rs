@@ -7,7 +7,7 @@ use crate::app::use_lang;
 use crate::domain::FieldError;
 use crate::i18n::{format_delta, format_rho, t, t_with};
 use crate::model::{BudgetOutcome, ReleaseOutcome, SubmissionStatus};
-use crate::pages::{error_for, format_decimal, query_year, NeedsSignIn, TextField};
+use crate::pages::{error_for, format_decimal, format_time, query_year, use_hydrated, NeedsScript, NeedsSignIn, TextField};
 use crate::server_fns::{get_coordinator_overview, CreateRelease, SetBudget};
 
 #[component]
@@ -28,6 +28,7 @@ pub fn CoordinatorPage() -> impl IntoView {
         Some(Ok(BudgetOutcome::Invalid(errors))) => errors,
         _ => Vec::<FieldError>::new(),
     });
+    let hydrated = use_hydrated();
     let created = move || match release.value().get() {
         Some(Ok(ReleaseOutcome::Created(summary))) => Some(t_with(lang, "release.created", &[("id", summary.id)])),
         _ => None,
@@ -59,11 +60,11 @@ pub fn CoordinatorPage() -> impl IntoView {
                                 id="total_rho"
                                 label=t(lang, "field.total_rho")
                                 help=t(lang, "help.total_rho")
-                                value=format_decimal(lang, b.total_rho, 4)
+                                value=format_rho(lang, b.total_rho)
                                 error=Signal::derive(move || error_for(lang, &budget_errors.get(), "total_rho"))
                                 inputmode="decimal"
                             />
-                            <button type="submit">{t(lang, "budget.submit")}</button>
+                            <button type="submit" id="budget-submit" disabled=move || !hydrated.get()>{t(lang, "budget.submit")}</button>
                         </ActionForm>
                     </section>
 
@@ -81,7 +82,8 @@ pub fn CoordinatorPage() -> impl IntoView {
                                 inputmode="decimal"
                             />
                             <p class="field-error" role="alert">{move || error_for(lang, &release_errors.get(), "year")}</p>
-                            <button type="submit" id="release-submit">{t(lang, "release.submit")}</button>
+                            <NeedsScript lang/>
+                            <button type="submit" id="release-submit" disabled=move || !hydrated.get()>{t(lang, "release.submit")}</button>
                             <p class="form-ok" role="status" id="release-created">{created}</p>
                         </ActionForm>
                         <table id="release-list">
@@ -98,7 +100,7 @@ pub fn CoordinatorPage() -> impl IntoView {
                             <tbody>
                                 {overview.releases.into_iter().map(|r| view! {
                                     <tr>
-                                        <td>{r.created_at}</td>
+                                        <td>{format_time(&r.created_at)}</td>
                                         <td>{r.created_by}</td>
                                         <td>{format_rho(lang, r.rho)}</td>
                                         <td>{format_decimal(lang, r.epsilon, 2)} " (δ = " {format_delta(r.delta)} ")"</td>
@@ -143,7 +145,7 @@ pub fn StatusTable(statuses: Vec<SubmissionStatus>) -> impl IntoView {
                             <th scope="row">{s.municipality.name} " (" {s.municipality.code} ")"</th>
                             <td>{s.county.name}</td>
                             <td>{state}</td>
-                            <td>{s.submitted_at.unwrap_or_default()} " " {s.submitted_by.unwrap_or_default()}</td>
+                            <td>{s.submitted_at.as_deref().map(format_time).unwrap_or_default()} " " {s.submitted_by.unwrap_or_default()}</td>
                         </tr>
                     }
                 }).collect_view()}

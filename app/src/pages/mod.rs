@@ -12,6 +12,29 @@ use leptos_router::hooks::use_query_map;
 use crate::domain::FieldError;
 use crate::i18n::{field_error_message, t, Lang};
 
+/// True once the WebAssembly has hydrated the page (effects run only in the browser).
+/// Write forms keep their submit button disabled until then: a form sent before hydration
+/// would lose the server's answer, since server functions report field errors as data.
+pub fn use_hydrated() -> RwSignal<bool> {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    hydrated
+}
+
+/// A stored UTC timestamp ("2026-11-22T05:32:38.544870Z") as "2026-11-22 05:32 UTC".
+pub fn format_time(timestamp: &str) -> String {
+    match timestamp.get(..16) {
+        Some(minutes) => format!("{} UTC", minutes.replace('T', " ")),
+        None => timestamp.to_owned(),
+    }
+}
+
+/// Said where scripts do not run: reading works without them, writing needs them.
+#[component]
+pub fn NeedsScript(lang: Lang) -> impl IntoView {
+    view! { <noscript><p class="form-error">{t(lang, "form.needs_script")}</p></noscript> }
+}
+
 /// `?ar=YYYY` from the address, if it is a number.
 pub fn query_year() -> Memo<Option<i64>> {
     let query = use_query_map();

@@ -6,7 +6,7 @@ use crate::app::use_lang;
 use crate::domain::FieldError;
 use crate::i18n::{t, t_with};
 use crate::model::{MyReport, SubmitOutcome};
-use crate::pages::{error_for, query_year, NeedsSignIn, TextField};
+use crate::pages::{error_for, format_time, query_year, use_hydrated, NeedsScript, NeedsSignIn, TextField};
 use crate::server_fns::{get_my_report, SubmitReport};
 
 #[component]
@@ -19,6 +19,7 @@ pub fn ReportPage() -> impl IntoView {
         Some(Ok(SubmitOutcome::Invalid(errors))) => errors,
         _ => Vec::<FieldError>::new(),
     });
+    let hydrated = use_hydrated();
     let saved = move || matches!(submit.value().get(), Some(Ok(SubmitOutcome::Saved(_))));
     let error_signal = move |field: &'static str| Signal::derive(move || error_for(lang, &errors.get(), field));
 
@@ -35,7 +36,7 @@ pub fn ReportPage() -> impl IntoView {
                     <p>{t(lang, "report.intro")}</p>
                     <p class="status" id="report-status">
                         {match &report.submitted_at {
-                            Some(at) => t_with(lang, "report.submitted_at", &[("at", at.clone()), ("by", report.submitted_by.clone().unwrap_or_default())]),
+                            Some(at) => t_with(lang, "report.submitted_at", &[("at", format_time(at)), ("by", report.submitted_by.clone().unwrap_or_default())]),
                             None => t(lang, "report.not_submitted"),
                         }}
                     </p>
@@ -61,7 +62,8 @@ pub fn ReportPage() -> impl IntoView {
                             />
                         </fieldset>
                         <p class="field-error" role="alert">{move || error_for(lang, &errors.get(), "year")}</p>
-                        <button type="submit" id="report-submit">{t(lang, "report.submit")}</button>
+                        <NeedsScript lang/>
+                        <button type="submit" id="report-submit" disabled=move || !hydrated.get()>{t(lang, "report.submit")}</button>
                         <p class="form-ok" role="status">{move || saved().then(|| t(lang, "report.saved"))}</p>
                     </ActionForm>
                 }.into_any()
