@@ -91,14 +91,23 @@ pub fn field_error_message_bilingual(error: &FieldError) -> String {
     format!("{} / {}", field_error_message(Lang::Sv, error), field_error_message(Lang::En, error))
 }
 
-/// ρ with up to four decimals and no trailing zeros, with the reader's decimal sign.
-pub fn format_rho(lang: Lang, rho: f64) -> String {
-    let text = format!("{rho:.4}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
+/// A number written with a decimal point, as the reader writes it (decimal comma in Swedish).
+fn with_decimal_sign(lang: Lang, text: &str) -> String {
     match lang {
         Lang::Sv => text.replace('.', ","),
         Lang::En => text.to_owned(),
     }
+}
+
+/// A decimal number with a fixed number of decimals, in the reader's notation.
+pub fn format_decimal(lang: Lang, value: f64, decimals: usize) -> String {
+    with_decimal_sign(lang, &format!("{value:.decimals$}"))
+}
+
+/// ρ with up to four decimals and no trailing zeros, in the reader's notation.
+pub fn format_rho(lang: Lang, rho: f64) -> String {
+    let text = format!("{rho:.4}");
+    with_decimal_sign(lang, text.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// δ as a power of ten where it is one ("10⁻⁷"), else in scientific notation.
@@ -146,6 +155,7 @@ mod tests {
         assert_eq!(format_rho(Lang::Sv, 0.5), "0,5");
         assert_eq!(format_rho(Lang::En, 0.125), "0.125");
         assert_eq!(format_rho(Lang::En, 1.0), "1");
+        assert_eq!(format_decimal(Lang::Sv, 5.666, 2), "5,67");
         assert_eq!(format_delta(1e-7), "10⁻⁷");
         assert_eq!(format_delta(2.5e-7), "2.5e-7");
     }

@@ -6,7 +6,7 @@ use kompotten_tests::{anonymous_client, Db, TestApp};
 async fn plotly_js_is_served_by_this_server_gzipped_and_immutable() {
     let app = TestApp::spawn(Db::Sqlite).await.unwrap();
     let response = anonymous_client()
-        .get(app.url("/vendor/plotly-basic-3.0.1.min.js"))
+        .get(app.url(kompotten_app::pages::public::PLOTLY_JS))
         .header("accept-encoding", "gzip")
         .send()
         .await

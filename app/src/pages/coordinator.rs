@@ -5,9 +5,9 @@ use leptos::prelude::*;
 
 use crate::app::use_lang;
 use crate::domain::FieldError;
-use crate::i18n::{format_delta, format_rho, t, t_with};
+use crate::i18n::{format_decimal, format_delta, format_rho, t, t_with};
 use crate::model::{BudgetOutcome, ReleaseOutcome, SubmissionStatus};
-use crate::pages::{error_for, format_decimal, format_time, query_year, use_hydrated, NeedsScript, NeedsSignIn, TextField};
+use crate::pages::{error_for, format_time, query_year, use_hydrated, NeedsScript, NeedsSignIn, TextField};
 use crate::server_fns::{get_coordinator_overview, CreateRelease, SetBudget};
 
 #[component]

@@ -46,15 +46,6 @@ pub fn error_for(lang: Lang, errors: &[FieldError], field: &str) -> Option<Strin
     errors.iter().find(|e| e.field == field).map(|e| field_error_message(lang, e))
 }
 
-/// A decimal number as the reader writes it (decimal comma in Swedish).
-pub fn format_decimal(lang: Lang, value: f64, decimals: usize) -> String {
-    let text = format!("{value:.decimals$}");
-    match lang {
-        Lang::Sv => text.replace('.', ","),
-        Lang::En => text,
-    }
-}
-
 /// A labelled text input with its help text and, when refused, its error beside it.
 /// The error is tied to the input with aria-describedby and aria-invalid for screen readers.
 #[component]

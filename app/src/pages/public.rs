@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 
 use crate::app::use_lang;
-use crate::i18n::{format_delta, format_rho, t, t_with, Lang};
+use crate::i18n::{format_decimal, format_delta, format_rho, t, t_with, Lang};
 use crate::model::{PublicDashboard, PublishedRelease, ReleasedArea, ReleasedValue};
-use crate::pages::{format_decimal, format_time, query_year, use_hydrated};
+use crate::pages::{format_time, query_year, use_hydrated};
 use crate::server_fns::get_public_dashboard;
 
 /// The vendored plotly.js, served by this server (no CDN): the basic partial bundle (scatter,
