@@ -9,7 +9,8 @@ use leptos_router::{
 
 use crate::i18n::{t, Lang, LANG_COOKIE};
 use crate::model::SessionInfo;
-use crate::pages::{coordinator::CoordinatorPage, county::CountyPage, login::LoginPage, public::PublicPage, report::ReportPage};
+use crate::pages::tracker::TrackerPage;
+use crate::pages::{audit::AuditPage, coordinator::CoordinatorPage, county::CountyPage, login::LoginPage, public::PublicPage, report::ReportPage};
 use crate::server_fns::{get_session_info, Logout};
 
 /// The reader's language: the cookie on the server; on the client, what the server rendered
@@ -82,6 +83,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/logga-in") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/rapportera") view=ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/samordnare") view=CoordinatorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/samordnare/inrapportering") view=|| view! { <TrackerPage path="/samordnare/inrapportering" county_filter=true/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/samordnare/logg") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/lan") view=CountyPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -2,6 +2,7 @@
 //! crate implements it over the database and the privacy engine, so this crate never sees
 //! SQL or OpenDP (and the WebAssembly never carries them).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -28,12 +29,21 @@ pub trait Backend: Send + Sync + 'static {
     async fn login(&self, username: &str, password: &str) -> Result<Option<String>, BackendError>;
     async fn logout(&self, session_token: &str) -> Result<(), BackendError>;
     async fn public_dashboard(&self, year: Option<i64>, lang: crate::i18n::Lang) -> Result<PublicDashboard, BackendError>;
-    async fn my_report(&self, user: &CurrentUser, year: Option<i64>) -> Result<MyReport, BackendError>;
-    async fn submit_report(&self, user: &CurrentUser, input: ReportInput) -> Result<SubmitOutcome, BackendError>;
+    /// The reporter's page: catalogue, periods and their own report for `period` (default:
+    /// the newest open period).
+    async fn report_page(&self, user: &CurrentUser, period: Option<String>) -> Result<ReportPageData, BackendError>;
+    async fn save_submission(&self, user: &CurrentUser, period: String, intent: Intent, values: BTreeMap<String, String>) -> Result<SaveOutcome, BackendError>;
+    async fn import_submissions_csv(&self, user: &CurrentUser, period: String, intent: Intent, bytes: Vec<u8>) -> Result<ImportOutcome, BackendError>;
     async fn coordinator_overview(&self, user: &CurrentUser, year: Option<i64>) -> Result<CoordinatorOverview, BackendError>;
     async fn create_release(&self, user: &CurrentUser, input: ReleaseInput) -> Result<ReleaseOutcome, BackendError>;
     async fn set_budget(&self, user: &CurrentUser, input: BudgetInput) -> Result<BudgetOutcome, BackendError>;
-    async fn county_overview(&self, user: &CurrentUser, year: Option<i64>) -> Result<CountyOverview, BackendError>;
+    async fn set_period_state(&self, user: &CurrentUser, period: String, open: bool) -> Result<PeriodOutcome, BackendError>;
+    /// The coordinator sees any county; a county board only its own, whatever it asks for.
+    async fn tracker(&self, user: &CurrentUser, period: Option<String>, county: Option<String>, membership: MembershipFilter) -> Result<Tracker, BackendError>;
+    async fn import_grants(&self, user: &CurrentUser, year: String, bytes: Vec<u8>) -> Result<ImportOutcome, BackendError>;
+    async fn issue_token(&self, user: &CurrentUser, municipality: String, label: String) -> Result<TokenOutcome, BackendError>;
+    async fn revoke_token(&self, user: &CurrentUser, id: String) -> Result<bool, BackendError>;
+    async fn audit_log(&self, user: &CurrentUser, limit: i64) -> Result<Vec<AuditEntry>, BackendError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

@@ -21,6 +21,32 @@ pub enum Problem {
     BelowSpent { spent_rho: f64 },
     UnknownMunicipality,
     NotAMember,
+    // Catalogue-driven reports.
+    UnknownIndicator,
+    NotApplicable,
+    NotYesNo,
+    NotOnScale,
+    NotAnAmount,
+    TooManyDecimals,
+    RuleViolated { rule: String, explanation: Bilingual },
+    // Periods and who may write where.
+    UnknownPeriod,
+    PeriodExists,
+    PeriodClosed,
+    OtherMunicipality,
+    // Files.
+    FileTooLarge { max_bytes: i64 },
+    FileEncoding,
+    FileMalformed { line: i64 },
+    WrongColumnCount { expected: i64, found: i64 },
+    MissingColumn,
+    DuplicateColumn,
+    NoRows,
+    DuplicateRow { first_line: i64 },
+    AmbiguousMunicipality { codes: Vec<String> },
+    UnusedExceedsGranted,
+    TotalMismatch,
+    TooLong { max: i64 },
 }
 
 impl Problem {
@@ -37,22 +63,70 @@ impl Problem {
             Problem::BelowSpent { .. } => "below_spent",
             Problem::UnknownMunicipality => "unknown_municipality",
             Problem::NotAMember => "not_a_member",
+            Problem::UnknownIndicator => "unknown_indicator",
+            Problem::NotApplicable => "not_applicable",
+            Problem::NotYesNo => "not_yes_no",
+            Problem::NotOnScale => "not_on_scale",
+            Problem::NotAnAmount => "not_an_amount",
+            Problem::TooManyDecimals => "too_many_decimals",
+            Problem::RuleViolated { .. } => "rule_violated",
+            Problem::UnknownPeriod => "unknown_period",
+            Problem::PeriodExists => "period_exists",
+            Problem::PeriodClosed => "period_closed",
+            Problem::OtherMunicipality => "other_municipality",
+            Problem::FileTooLarge { .. } => "file_too_large",
+            Problem::FileEncoding => "file_encoding",
+            Problem::FileMalformed { .. } => "file_malformed",
+            Problem::WrongColumnCount { .. } => "wrong_column_count",
+            Problem::MissingColumn => "missing_column",
+            Problem::DuplicateColumn => "duplicate_column",
+            Problem::NoRows => "no_rows",
+            Problem::DuplicateRow { .. } => "duplicate_row",
+            Problem::AmbiguousMunicipality { .. } => "ambiguous_municipality",
+            Problem::UnusedExceedsGranted => "unused_exceeds_granted",
+            Problem::TotalMismatch => "total_mismatch",
+            Problem::TooLong { .. } => "too_long",
         }
     }
 }
 
-/// A refused field: which one, and why.
+/// A text in both of the interface's languages, for what the catalogue (data, not the
+/// translation files) names: indicator labels, help texts and rule explanations.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Bilingual {
+    pub sv: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    pub fn get(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::Sv => &self.sv,
+            crate::i18n::Lang::En => &self.en,
+        }
+    }
+}
+
+/// A refused field: which one, and why. Catalogue fields carry their label, since it lives
+/// in the database rather than the translation files.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     #[serde(flatten)]
     pub problem: Problem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<Bilingual>,
 }
 
 impl FieldError {
     pub fn new(field: &str, problem: Problem) -> Self {
-        Self { field: field.to_owned(), problem }
+        Self { field: field.to_owned(), problem, label: None }
+    }
+
+    pub fn labelled(field: &str, label: &Bilingual, problem: Problem) -> Self {
+        Self { field: field.to_owned(), problem, label: Some(label.clone()) }
     }
 }
 
@@ -65,7 +139,7 @@ fn parse_bounded_integer(field: &str, raw: &str, min: i64, max: i64) -> Result<i
     let value: i64 = match trimmed.parse() {
         Ok(v) => v,
         // "-1.5" is negative before it is fractional: report the sign first, it is the clearer fix.
-        Err(_) if trimmed.starts_with('-') && trimmed[1..].parse::<f64>().is_ok() => {
+        Err(_) if trimmed.starts_with('-') && trimmed[1..].replace(',', ".").parse::<f64>().is_ok() => {
             return Err(FieldError::new(field, Problem::Negative))
         }
         Err(_) => return Err(FieldError::new(field, Problem::NotAnInteger)),
@@ -80,6 +154,11 @@ fn parse_bounded_integer(field: &str, raw: &str, min: i64, max: i64) -> Result<i
         return Err(FieldError::new(field, Problem::OutOfRange { min, max }));
     }
     Ok(value)
+}
+
+/// A whole number 0..=`max`, naming `field` in every error (catalogue counts).
+pub fn parse_count(field: &str, raw: &str, max: i64) -> Result<i64, FieldError> {
+    parse_bounded_integer(field, raw, 0, max)
 }
 
 /// A count of households reported by one municipality for one period: 0 to 1,000.
@@ -124,6 +203,75 @@ impl ReportingYear {
 impl fmt::Display for ReportingYear {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)
+    }
+}
+
+/// A reporting period: a calendar year ("2025") or a half-year ("2025H1", "2025H2"). Only
+/// whole years are opened today; the half-year form keeps the model ready for them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PeriodId {
+    year: i32,
+    half: Option<u8>,
+}
+
+impl PeriodId {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(FieldError::new(field, Problem::Missing));
+        }
+        let upper = trimmed.to_ascii_uppercase();
+        let (year_text, half) = match upper.split_once('H') {
+            Some((year, "1")) => (year.trim_end_matches('-'), Some(1)),
+            Some((year, "2")) => (year.trim_end_matches('-'), Some(2)),
+            Some(_) => return Err(FieldError::new(field, Problem::UnknownPeriod)),
+            None => (upper.as_str(), None),
+        };
+        match year_text.parse::<i64>() {
+            Ok(year) if (ReportingYear::MIN..=ReportingYear::MAX).contains(&year) => Ok(Self { year: year as i32, half }),
+            Ok(_) => Err(FieldError::new(field, Problem::OutOfRange { min: ReportingYear::MIN, max: ReportingYear::MAX })),
+            Err(_) => Err(FieldError::new(field, Problem::UnknownPeriod)),
+        }
+    }
+
+    pub fn year(self) -> ReportingYear {
+        ReportingYear(self.year)
+    }
+
+    pub fn half(self) -> Option<u8> {
+        self.half
+    }
+
+    /// First and last day, as ISO dates.
+    pub fn bounds(self) -> (String, String) {
+        match self.half {
+            None => (format!("{}-01-01", self.year), format!("{}-12-31", self.year)),
+            Some(1) => (format!("{}-01-01", self.year), format!("{}-06-30", self.year)),
+            Some(_) => (format!("{}-07-01", self.year), format!("{}-12-31", self.year)),
+        }
+    }
+}
+
+impl fmt::Display for PeriodId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.half {
+            None => write!(f, "{}", self.year),
+            Some(h) => write!(f, "{}H{h}", self.year),
+        }
+    }
+}
+
+impl TryFrom<String> for PeriodId {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse("period", &value).map_err(|e| format!("invalid period {value:?}: {}", e.problem.code()))
+    }
+}
+
+impl From<PeriodId> for String {
+    fn from(value: PeriodId) -> Self {
+        value.to_string()
     }
 }
 

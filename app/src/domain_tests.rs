@@ -47,3 +47,20 @@ fn municipality_code_is_four_digits() {
         assert!(MunicipalityCode::parse("m", bad).is_err(), "{bad} accepted");
     }
 }
+
+#[test]
+fn periods_are_years_or_half_years() {
+    let year = PeriodId::parse("period", "2025").unwrap();
+    assert_eq!(year.to_string(), "2025");
+    assert_eq!(year.bounds(), ("2025-01-01".into(), "2025-12-31".into()));
+    let half = PeriodId::parse("period", " 2025h2 ").unwrap();
+    assert_eq!(half.to_string(), "2025H2");
+    assert_eq!(half.year().get(), 2025);
+    assert_eq!(half.bounds(), ("2025-07-01".into(), "2025-12-31".into()));
+    assert_eq!(PeriodId::parse("period", "2025-H1").unwrap().to_string(), "2025H1");
+    assert_eq!(PeriodId::parse("period", "").unwrap_err().problem, Problem::Missing);
+    assert_eq!(PeriodId::parse("period", "2025H3").unwrap_err().problem, Problem::UnknownPeriod);
+    assert_eq!(PeriodId::parse("period", "tjugo").unwrap_err().problem, Problem::UnknownPeriod);
+    assert_eq!(PeriodId::parse("period", "1999").unwrap_err().problem, Problem::OutOfRange { min: 2000, max: 2100 });
+    assert!(PeriodId::parse("period", "2024").unwrap() < PeriodId::parse("period", "2024H1").unwrap());
+}

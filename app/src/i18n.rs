@@ -69,18 +69,38 @@ pub fn t_with(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     text
 }
 
+/// A field's name for the reader: the catalogue's label, else the translation of
+/// `field.<name>`, else the name as given (a spreadsheet's own column header).
+fn field_name(lang: Lang, error: &FieldError) -> String {
+    if let Some(label) = &error.label {
+        return label.get(lang).to_owned();
+    }
+    let key = format!("field.{}", error.field);
+    match table(lang).get(&key) {
+        Some(text) => text.clone(),
+        None => error.field.clone(),
+    }
+}
+
 /// A field error as a sentence that names the field and the problem.
 pub fn field_error_message(lang: Lang, error: &FieldError) -> String {
-    let field = t(lang, &format!("field.{}", error.field));
-    let mut args = vec![("field", field)];
+    let mut args = vec![("field", field_name(lang, error))];
     match &error.problem {
-        Problem::TooLarge { max } => args.push(("max", max.to_string())),
+        Problem::TooLarge { max } | Problem::TooLong { max } => args.push(("max", max.to_string())),
         Problem::OutOfRange { min, max } => {
             args.push(("min", min.to_string()));
             args.push(("max", max.to_string()));
         }
         Problem::ExceedsBudget { remaining_rho } => args.push(("remaining", format_rho(lang, *remaining_rho))),
         Problem::BelowSpent { spent_rho } => args.push(("spent", format_rho(lang, *spent_rho))),
+        Problem::RuleViolated { explanation, .. } => args.push(("explanation", explanation.get(lang).to_owned())),
+        Problem::FileTooLarge { max_bytes } => args.push(("max", max_bytes.to_string())),
+        Problem::WrongColumnCount { expected, found } => {
+            args.push(("expected", expected.to_string()));
+            args.push(("found", found.to_string()));
+        }
+        Problem::DuplicateRow { first_line } => args.push(("first_line", first_line.to_string())),
+        Problem::AmbiguousMunicipality { codes } => args.push(("codes", codes.join(", "))),
         _ => {}
     }
     t_with(lang, &format!("problem.{}", error.problem.code()), &args)
@@ -151,6 +171,15 @@ mod tests {
     }
 
     #[test]
+    fn catalogue_labels_and_column_headers_name_the_field() {
+        let label = crate::domain::Bilingual { sv: "Hushåll som flyttat ut".into(), en: "Households moved out".into() };
+        let error = FieldError::labelled("households_moved_out", &label, Problem::Negative);
+        assert!(field_error_message(Lang::En, &error).starts_with("Households moved out:"));
+        let column = FieldError::new("Beviljade medel (kr)", Problem::NotAnAmount);
+        assert!(field_error_message(Lang::Sv, &column).starts_with("Beviljade medel (kr):"));
+    }
+
+    #[test]
     fn numbers_read_as_the_reader_writes_them() {
         assert_eq!(format_rho(Lang::Sv, 0.5), "0,5");
         assert_eq!(format_rho(Lang::En, 0.125), "0.125");
@@ -174,6 +203,29 @@ mod tests {
             Problem::BelowSpent { spent_rho: 0.1 },
             Problem::UnknownMunicipality,
             Problem::NotAMember,
+            Problem::UnknownIndicator,
+            Problem::NotApplicable,
+            Problem::NotYesNo,
+            Problem::NotOnScale,
+            Problem::NotAnAmount,
+            Problem::TooManyDecimals,
+            Problem::RuleViolated { rule: "r".into(), explanation: Default::default() },
+            Problem::UnknownPeriod,
+            Problem::PeriodExists,
+            Problem::PeriodClosed,
+            Problem::OtherMunicipality,
+            Problem::FileTooLarge { max_bytes: 1 },
+            Problem::FileEncoding,
+            Problem::FileMalformed { line: 1 },
+            Problem::WrongColumnCount { expected: 1, found: 2 },
+            Problem::MissingColumn,
+            Problem::DuplicateColumn,
+            Problem::NoRows,
+            Problem::DuplicateRow { first_line: 2 },
+            Problem::AmbiguousMunicipality { codes: vec![] },
+            Problem::UnusedExceedsGranted,
+            Problem::TotalMismatch,
+            Problem::TooLong { max: 1 },
         ];
         for lang in [Lang::Sv, Lang::En] {
             for p in &problems {

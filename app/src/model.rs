@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{FieldError, Role};
+use std::collections::BTreeMap;
+
+use crate::domain::{Bilingual, FieldError, Role};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -93,44 +95,8 @@ pub struct PublicDashboard {
     /// Years that have at least one release, newest first.
     pub years: Vec<i64>,
     pub release: Option<PublishedRelease>,
-}
-
-/// A municipality's own report, raw. Only ever sent to that municipality's users.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct MyReport {
-    pub municipality: Area,
-    pub year: i64,
-    pub households_moved_out: Option<i64>,
-    pub households_received: Option<i64>,
-    pub submitted_at: Option<String>,
-    pub submitted_by: Option<String>,
-}
-
-/// Form input as typed; the server parses it into domain types.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ReportInput {
-    pub year: String,
-    pub households_moved_out: String,
-    pub households_received: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum SubmitOutcome {
-    Saved(MyReport),
-    Invalid(Vec<FieldError>),
-}
-
-/// Whether a municipality has reported: status, never values.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct SubmissionStatus {
-    pub municipality: Area,
-    pub county: Area,
-    pub submitted_at: Option<String>,
-    pub submitted_by: Option<String>,
+    /// The year's grant table: public record, published exactly.
+    pub grants: Option<GrantTable>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -160,16 +126,17 @@ pub struct ReleaseSummary {
 pub struct CoordinatorOverview {
     pub year: i64,
     pub budget: BudgetView,
-    pub statuses: Vec<SubmissionStatus>,
+    pub periods: Vec<PeriodView>,
     pub releases: Vec<ReleaseSummary>,
+    pub tokens: Vec<ApiTokenView>,
+    pub grants: Option<GrantTable>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CountyOverview {
-    pub year: i64,
     pub county: Area,
-    pub statuses: Vec<SubmissionStatus>,
+    pub tracker: Tracker,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -197,5 +164,363 @@ pub struct BudgetInput {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum BudgetOutcome {
     Saved(BudgetView),
+    Invalid(Vec<FieldError>),
+}
+
+// ---------------------------------------------------------------- the indicator catalogue
+
+/// What an indicator measures, which decides how it may be published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorKind {
+    /// Households or their requests: protected by differential privacy.
+    PersonCount,
+    /// About a municipality, not a person: published exactly.
+    OrganisationFact,
+    /// Public record: published exactly.
+    Money,
+}
+
+/// How a value is written and stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ValueType {
+    /// A whole number 0..=max_value.
+    Count,
+    /// Yes (1) or no (0).
+    YesNo,
+    /// 1–5, or null for "no answer".
+    #[serde(rename = "scale_1_5")]
+    Scale1To5,
+    /// Kronor, stored in öre.
+    Sek,
+}
+
+/// Who reports a group of indicators for a period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReportedBy {
+    /// Members of the network in the period's year.
+    NetworkMember,
+    /// Municipalities in the year's grant table.
+    GrantRecipient,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IndicatorDef {
+    pub code: String,
+    pub kind: IndicatorKind,
+    pub value_type: ValueType,
+    pub unit: String,
+    pub max_value: i64,
+    /// Person counts: the most one household adds to this indicator across all reports of a period.
+    pub max_per_household: Option<i64>,
+    pub label: Bilingual,
+    pub help: Bilingual,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IndicatorGroup {
+    pub code: String,
+    pub reported_by: ReportedBy,
+    pub label: Bilingual,
+    pub help: Bilingual,
+    pub indicators: Vec<IndicatorDef>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// Left ≤ right.
+    Le,
+    /// Left = right.
+    Eq,
+}
+
+/// A cross-field rule: the sum of `lhs` stands in `relation` to the sum of `rhs`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Rule {
+    pub code: String,
+    pub lhs: Vec<String>,
+    pub relation: Relation,
+    pub rhs: Vec<String>,
+    pub message: Bilingual,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Catalogue {
+    pub groups: Vec<IndicatorGroup>,
+    pub rules: Vec<Rule>,
+}
+
+impl Catalogue {
+    pub fn indicators(&self) -> impl Iterator<Item = (&IndicatorGroup, &IndicatorDef)> {
+        self.groups.iter().flat_map(|g| g.indicators.iter().map(move |i| (g, i)))
+    }
+
+    pub fn indicator(&self, code: &str) -> Option<(&IndicatorGroup, &IndicatorDef)> {
+        self.indicators().find(|(_, i)| i.code == code)
+    }
+}
+
+// ---------------------------------------------------------------- periods and submissions
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodState {
+    Open,
+    Closed,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PeriodView {
+    pub id: String,
+    pub year: i64,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub state: PeriodState,
+    pub changed_by: String,
+    pub changed_at: String,
+}
+
+/// Save as a draft (field checks only) or submit (complete, and every rule holds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    Draft,
+    #[default]
+    Submit,
+}
+
+impl Intent {
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code.trim() {
+            "draft" | "utkast" => Some(Intent::Draft),
+            "submit" | "submitted" | "skicka" => Some(Intent::Submit),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VersionState {
+    Draft,
+    Submitted,
+}
+
+/// One saved version: who, when, through which channel, and which fields changed (names,
+/// never values).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct VersionInfo {
+    pub version: i64,
+    pub state: VersionState,
+    pub channel: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub changed_fields: Vec<String>,
+}
+
+/// A municipality's own report for a period, raw. Only ever sent to that municipality's users.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MySubmission {
+    pub municipality: Area,
+    pub period: PeriodView,
+    /// The groups this municipality reports for this period.
+    pub groups: Vec<String>,
+    /// The latest version (draft or submitted): what the form shows.
+    pub latest: Option<VersionInfo>,
+    /// Its values: whole numbers (counts, 0/1, scale steps, öre), null for "no answer".
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub values: BTreeMap<String, Option<i64>>,
+    /// The version that counts: the latest submitted one.
+    pub counting_version: Option<i64>,
+    pub history: Vec<VersionInfo>,
+}
+
+/// What the reporter's page needs: the catalogue, the open periods and the chosen one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportPageData {
+    pub catalogue: Catalogue,
+    pub periods: Vec<PeriodView>,
+    pub submission: Option<MySubmission>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum SaveOutcome {
+    Saved(VersionInfo),
+    Invalid(Vec<FieldError>),
+}
+
+/// The refused fields of one CSV row (line = the file's line number, header = 1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RowErrors {
+    pub line: i64,
+    pub municipality: Option<String>,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum ImportOutcome {
+    /// Every row stored: how many, and as which state.
+    Stored { rows: i64, state: VersionState },
+    /// Nothing stored: every refused row and field.
+    Invalid(Vec<RowErrors>),
+}
+
+// ---------------------------------------------------------------- the tracker
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TrackerStatus {
+    NotStarted,
+    Draft,
+    Submitted,
+    Corrected,
+}
+
+impl TrackerStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            TrackerStatus::NotStarted => "not_started",
+            TrackerStatus::Draft => "draft",
+            TrackerStatus::Submitted => "submitted",
+            TrackerStatus::Corrected => "corrected",
+        }
+    }
+}
+
+/// Whether a municipality has reported: status, never values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TrackerRow {
+    pub municipality: Area,
+    pub county: Area,
+    pub network_member: bool,
+    pub grant_recipient: bool,
+    pub status: TrackerStatus,
+    /// The latest version's time and author, if any.
+    pub last_change_at: Option<String>,
+    pub last_change_by: Option<String>,
+    /// Whether a draft newer than the counting version is waiting.
+    pub pending_draft: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MembershipFilter {
+    #[default]
+    All,
+    NetworkMembers,
+    GrantRecipients,
+}
+
+impl MembershipFilter {
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "" | "all" => Some(Self::All),
+            "network_members" => Some(Self::NetworkMembers),
+            "grant_recipients" => Some(Self::GrantRecipients),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::NetworkMembers => "network_members",
+            Self::GrantRecipients => "grant_recipients",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Tracker {
+    pub period: Option<PeriodView>,
+    pub periods: Vec<PeriodView>,
+    pub county: Option<String>,
+    pub membership: MembershipFilter,
+    pub counties: Vec<Area>,
+    pub rows: Vec<TrackerRow>,
+}
+
+// ---------------------------------------------------------------- grants, tokens, audit
+
+/// One recipient in the year's grant table. Money is public record: exact, in öre.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct GrantRowView {
+    pub municipality: Area,
+    pub granted_ore: i64,
+    pub unused_ore: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct GrantTable {
+    pub year: i64,
+    pub imported_at: String,
+    pub rows: Vec<GrantRowView>,
+    pub total_granted_ore: i64,
+    pub total_unused_ore: i64,
+    /// Plotly figure JSON built by the server.
+    pub chart_json: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ApiTokenView {
+    pub id: String,
+    pub municipality: Area,
+    pub label: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// A new token: shown once, never stored in clear.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum TokenOutcome {
+    Issued { token: String, view: ApiTokenView },
+    Invalid(Vec<FieldError>),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub id: String,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub period_id: Option<String>,
+    pub municipality_code: Option<String>,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum PeriodOutcome {
+    Saved(PeriodView),
     Invalid(Vec<FieldError>),
 }

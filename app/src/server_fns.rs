@@ -1,7 +1,11 @@
 //! Server functions: thin wrappers that find the signed-in user and call the [`Backend`].
 //! Endpoints are named so that tests and the leak checks can call them directly.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
+use leptos::server_fn;
+use serde::{Deserialize, Serialize};
 
 use crate::model::*;
 
@@ -121,21 +125,64 @@ pub fn session_cookie(token: &str, max_age_seconds: i64) -> String {
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}{secure}")
 }
 
-#[server(prefix = "/sfn", endpoint = "my_report")]
-pub async fn get_my_report(year: Option<i64>) -> Result<MyReport, ServerFnError> {
+#[server(prefix = "/sfn", endpoint = "report_page")]
+pub async fn get_report_page(period: Option<String>) -> Result<ReportPageData, ServerFnError> {
     let user = ssr::require_role(crate::domain::Role::Reporter).await?;
-    ssr::backend()?.my_report(&user, year).await.map_err(ssr::to_server_error)
+    ssr::backend()?.report_page(&user, period).await.map_err(ssr::to_server_error)
 }
 
-#[server(prefix = "/sfn", endpoint = "submit_report")]
-pub async fn submit_report(
-    year: String,
-    households_moved_out: String,
-    households_received: String,
-) -> Result<SubmitOutcome, ServerFnError> {
+/// A refused form: answered with HTTP 422 and every refused field, which the page shows
+/// beside its field (or any other failure, as text).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum FormError {
+    #[error("the form has errors")]
+    Invalid(Vec<crate::domain::FieldError>),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl server_fn::error::FromServerFnError for FormError {
+    type Encoder = server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: server_fn::error::ServerFnErrorErr) -> Self {
+        FormError::Failed(value.to_string())
+    }
+}
+
+impl From<ServerFnError> for FormError {
+    fn from(value: ServerFnError) -> Self {
+        FormError::Failed(value.to_string())
+    }
+}
+
+/// Saves the reporter's form: `intent` is the pressed button ("draft" or "submit"), `values`
+/// the fields as typed (`values[code]=…`). A refusal is a 422 carrying every refused field.
+#[server(prefix = "/sfn", endpoint = "save_submission")]
+pub async fn save_submission(period: String, intent: String, #[server(default)] values: BTreeMap<String, String>) -> Result<VersionInfo, FormError> {
     let user = ssr::require_role(crate::domain::Role::Reporter).await?;
-    let input = ReportInput { year, households_moved_out, households_received };
-    ssr::backend()?.submit_report(&user, input).await.map_err(ssr::to_server_error)
+    let outcome = match Intent::from_code(&intent) {
+        Some(intent) => ssr::backend()?.save_submission(&user, period, intent, values).await.map_err(ssr::to_server_error)?,
+        None => SaveOutcome::Invalid(vec![crate::domain::FieldError::new("intent", crate::domain::Problem::Missing)]),
+    };
+    match outcome {
+        SaveOutcome::Saved(info) => Ok(info),
+        SaveOutcome::Invalid(errors) => {
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(http::StatusCode::UNPROCESSABLE_ENTITY);
+            }
+            Err(FormError::Invalid(errors))
+        }
+    }
+}
+
+/// A CSV file sent from the page, hex-encoded so that its bytes arrive exactly as they were
+/// on disk (the server, not the browser, judges the encoding).
+#[server(prefix = "/sfn", endpoint = "import_submissions_csv")]
+pub async fn import_submissions_csv(period: String, intent: String, file_hex: String) -> Result<ImportOutcome, ServerFnError> {
+    let user = ssr::current_user().await?.ok_or_else(|| ssr::to_server_error(crate::backend::BackendError::Unauthenticated))?;
+    let bytes = hex::decode(file_hex.trim()).map_err(|_| ServerFnError::new("file_hex is not hexadecimal"))?;
+    let intent = Intent::from_code(&intent).unwrap_or_default();
+    ssr::backend()?.import_submissions_csv(&user, period, intent, bytes).await.map_err(ssr::to_server_error)
 }
 
 #[server(prefix = "/sfn", endpoint = "coordinator_overview")]
@@ -162,8 +209,41 @@ pub async fn set_budget(year: String, total_rho: String) -> Result<BudgetOutcome
         .map_err(ssr::to_server_error)
 }
 
-#[server(prefix = "/sfn", endpoint = "county_overview")]
-pub async fn get_county_overview(year: Option<i64>) -> Result<CountyOverview, ServerFnError> {
-    let user = ssr::require_role(crate::domain::Role::CountyBoard).await?;
-    ssr::backend()?.county_overview(&user, year).await.map_err(ssr::to_server_error)
+/// Opens (`state=open`) or closes a period.
+#[server(prefix = "/sfn", endpoint = "set_period_state")]
+pub async fn set_period_state(period: String, state: String) -> Result<PeriodOutcome, ServerFnError> {
+    let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
+    ssr::backend()?.set_period_state(&user, period, state == "open").await.map_err(ssr::to_server_error)
+}
+
+#[server(prefix = "/sfn", endpoint = "tracker")]
+pub async fn get_tracker(period: Option<String>, county: Option<String>, membership: Option<String>) -> Result<Tracker, ServerFnError> {
+    let user = ssr::current_user().await?.ok_or_else(|| ssr::to_server_error(crate::backend::BackendError::Unauthenticated))?;
+    let membership = MembershipFilter::from_code(membership.as_deref().unwrap_or("")).unwrap_or_default();
+    ssr::backend()?.tracker(&user, period, county, membership).await.map_err(ssr::to_server_error)
+}
+
+#[server(prefix = "/sfn", endpoint = "import_grants")]
+pub async fn import_grants(year: String, file_hex: String) -> Result<ImportOutcome, ServerFnError> {
+    let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
+    let bytes = hex::decode(file_hex.trim()).map_err(|_| ServerFnError::new("file_hex is not hexadecimal"))?;
+    ssr::backend()?.import_grants(&user, year, bytes).await.map_err(ssr::to_server_error)
+}
+
+#[server(prefix = "/sfn", endpoint = "issue_token")]
+pub async fn issue_token(municipality: String, label: String) -> Result<TokenOutcome, ServerFnError> {
+    let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
+    ssr::backend()?.issue_token(&user, municipality, label).await.map_err(ssr::to_server_error)
+}
+
+#[server(prefix = "/sfn", endpoint = "revoke_token")]
+pub async fn revoke_token(id: String) -> Result<bool, ServerFnError> {
+    let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
+    ssr::backend()?.revoke_token(&user, id).await.map_err(ssr::to_server_error)
+}
+
+#[server(prefix = "/sfn", endpoint = "audit_log")]
+pub async fn get_audit_log(limit: Option<i64>) -> Result<Vec<AuditEntry>, ServerFnError> {
+    let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
+    ssr::backend()?.audit_log(&user, limit.unwrap_or(500)).await.map_err(ssr::to_server_error)
 }

@@ -7,14 +7,23 @@ use kompotten_app::domain::Role;
 use kompotten_app::i18n::Lang;
 use kompotten_app::model::*;
 
-use crate::db::{default_reporting_year, DbError, InstanceKind, Pool};
-use crate::{auth, releases, reports};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use kompotten_app::domain::PeriodId;
+
+use crate::access::Actor;
+use crate::catalogue::IndexedCatalogue;
+use crate::db::{default_reporting_year, InstanceKind, Pool};
+use crate::submissions::{Channel, SaveRequest};
+use crate::{audit, auth, grants, periods, releases, submissions, tokens};
 
 #[derive(Clone)]
 pub struct ServerBackend {
     pub pool: Pool,
     pub instance: InstanceKind,
     pub default_year_rho: f64,
+    pub catalogue: Arc<IndexedCatalogue>,
 }
 
 fn internal(error: impl std::fmt::Display) -> BackendError {
@@ -31,20 +40,8 @@ fn require(user: &CurrentUser, role: Role) -> Result<(), BackendError> {
     }
 }
 
-/// The reporter's own municipality: the only one whose raw counts they may read or write.
-fn own_municipality(user: &CurrentUser) -> Result<&str, BackendError> {
-    require(user, Role::Reporter)?;
-    user.municipality.as_ref().map(|m| m.code.as_str()).ok_or(BackendError::Forbidden("reporter without a municipality"))
-}
-
-impl ServerBackend {
-    async fn is_member(&self, municipality_code: &str) -> Result<bool, DbError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM network_members WHERE municipality_code = $1")
-            .bind(municipality_code)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n > 0)
-    }
+fn optional_period(raw: &str) -> Result<Option<PeriodId>, BackendError> {
+    Ok(if raw.trim().is_empty() { None } else { PeriodId::parse("period", raw).ok() })
 }
 
 #[async_trait]
@@ -69,20 +66,36 @@ impl Backend for ServerBackend {
         releases::public_dashboard(&self.pool, year, self.instance == InstanceKind::Demo, lang).await.map_err(internal)
     }
 
-    async fn my_report(&self, user: &CurrentUser, year: Option<i64>) -> Result<MyReport, BackendError> {
-        let municipality = own_municipality(user)?;
-        reports::my_report(&self.pool, municipality, year.unwrap_or_else(default_reporting_year)).await.map_err(internal)
+    async fn report_page(&self, user: &CurrentUser, period: Option<String>) -> Result<ReportPageData, BackendError> {
+        require(user, Role::Reporter)?;
+        let actor = Actor::User(user.clone());
+        let municipality = actor.own_municipality().ok_or(BackendError::Forbidden("reporter without a municipality"))?.to_owned();
+        let periods = periods::list(&self.pool).await.map_err(internal)?;
+        let chosen = match period.as_deref().map(optional_period).transpose()?.flatten() {
+            Some(p) => Some(p),
+            None => periods.iter().find(|p| p.state == PeriodState::Open).or(periods.first()).and_then(|p| PeriodId::parse("period", &p.id).ok()),
+        };
+        let submission = match chosen {
+            Some(p) => submissions::my_submission(&self.pool, &actor, p, &municipality).await.map_err(internal)?,
+            None => None,
+        };
+        Ok(ReportPageData { catalogue: self.catalogue.catalogue.clone(), periods, submission })
     }
 
-    async fn submit_report(&self, user: &CurrentUser, input: ReportInput) -> Result<SubmitOutcome, BackendError> {
-        let municipality = own_municipality(user)?;
-        if !self.is_member(municipality).await.map_err(internal)? {
-            return Ok(SubmitOutcome::Invalid(vec![kompotten_app::domain::FieldError::new(
-                "municipality",
-                kompotten_app::domain::Problem::NotAMember,
-            )]));
+    async fn save_submission(&self, user: &CurrentUser, period: String, intent: Intent, values: BTreeMap<String, String>) -> Result<SaveOutcome, BackendError> {
+        require(user, Role::Reporter)?;
+        let actor = Actor::User(user.clone());
+        let municipality = actor.own_municipality().ok_or(BackendError::Forbidden("reporter without a municipality"))?.to_owned();
+        let request = SaveRequest { period, municipality, intent, channel: Channel::Form, raw: values };
+        submissions::save(&self.pool, &self.catalogue, &actor, &request).await.map_err(internal)
+    }
+
+    async fn import_submissions_csv(&self, user: &CurrentUser, period: String, intent: Intent, bytes: Vec<u8>) -> Result<ImportOutcome, BackendError> {
+        if !matches!(user.role, Role::Reporter | Role::Coordinator) {
+            return Err(BackendError::Forbidden("reports are imported by municipalities and the coordinator"));
         }
-        reports::submit(&self.pool, municipality, &user.username, &input).await.map_err(internal)
+        let actor = Actor::User(user.clone());
+        submissions::csv_import::import(&self.pool, &self.catalogue, &actor, &period, intent, &bytes).await.map_err(internal)
     }
 
     async fn coordinator_overview(&self, user: &CurrentUser, year: Option<i64>) -> Result<CoordinatorOverview, BackendError> {
@@ -91,8 +104,10 @@ impl Backend for ServerBackend {
         Ok(CoordinatorOverview {
             year,
             budget: releases::budget_view(&self.pool, year, self.default_year_rho).await.map_err(internal)?,
-            statuses: reports::submission_statuses(&self.pool, year, None).await.map_err(internal)?,
+            periods: periods::list(&self.pool).await.map_err(internal)?,
             releases: releases::release_summaries(&self.pool, year).await.map_err(internal)?,
+            tokens: tokens::list(&self.pool).await.map_err(internal)?,
+            grants: grants::table(&self.pool, year, Lang::Sv).await.map_err(internal)?,
         })
     }
 
@@ -110,11 +125,41 @@ impl Backend for ServerBackend {
         releases::set_budget(&self.pool, &input, self.default_year_rho).await.map_err(internal)
     }
 
-    async fn county_overview(&self, user: &CurrentUser, year: Option<i64>) -> Result<CountyOverview, BackendError> {
-        require(user, Role::CountyBoard)?;
-        let county = user.county.clone().ok_or(BackendError::Forbidden("county-board user without a county"))?;
-        let year = year.unwrap_or_else(default_reporting_year);
-        let statuses = reports::submission_statuses(&self.pool, year, Some(&county.code)).await.map_err(internal)?;
-        Ok(CountyOverview { year, county, statuses })
+    async fn set_period_state(&self, user: &CurrentUser, period: String, open: bool) -> Result<PeriodOutcome, BackendError> {
+        require(user, Role::Coordinator)?;
+        periods::set_state(&self.pool, &user.username, &period, open).await.map_err(internal)
+    }
+
+    async fn tracker(&self, user: &CurrentUser, period: Option<String>, county: Option<String>, membership: MembershipFilter) -> Result<Tracker, BackendError> {
+        let county = match user.role {
+            Role::Coordinator => county.filter(|c| !c.trim().is_empty()),
+            Role::CountyBoard => Some(user.county.as_ref().ok_or(BackendError::Forbidden("county-board user without a county"))?.code.clone()),
+            Role::Reporter => return Err(BackendError::Forbidden("the tracker is for the coordinator and county boards")),
+        };
+        let period = match period.as_deref() {
+            Some(raw) => optional_period(raw)?,
+            None => None,
+        };
+        submissions::tracker::tracker(&self.pool, period, county.as_deref(), membership).await.map_err(internal)
+    }
+
+    async fn import_grants(&self, user: &CurrentUser, year: String, bytes: Vec<u8>) -> Result<ImportOutcome, BackendError> {
+        require(user, Role::Coordinator)?;
+        grants::import(&self.pool, &user.username, &year, &bytes).await.map_err(internal)
+    }
+
+    async fn issue_token(&self, user: &CurrentUser, municipality: String, label: String) -> Result<TokenOutcome, BackendError> {
+        require(user, Role::Coordinator)?;
+        tokens::issue(&self.pool, &user.username, &municipality, &label).await.map_err(internal)
+    }
+
+    async fn revoke_token(&self, user: &CurrentUser, id: String) -> Result<bool, BackendError> {
+        require(user, Role::Coordinator)?;
+        tokens::revoke(&self.pool, &user.username, &id).await.map_err(internal)
+    }
+
+    async fn audit_log(&self, user: &CurrentUser, limit: i64) -> Result<Vec<AuditEntry>, BackendError> {
+        require(user, Role::Coordinator)?;
+        audit::entries(&self.pool, limit.clamp(1, 100_000)).await.map_err(internal)
     }
 }

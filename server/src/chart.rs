@@ -36,3 +36,21 @@ pub fn county_chart_json(lang: Lang, counties: &[ReleasedArea]) -> String {
     );
     plot.to_json()
 }
+
+/// Granted and unused kronor per recipient, exact (money is public record: no intervals).
+pub fn grant_chart_json(lang: Lang, rows: &[kompotten_app::model::GrantRowView]) -> String {
+    let names: Vec<String> = rows.iter().map(|r| r.municipality.name.clone()).collect();
+    let kronor = |ore: i64| ore as f64 / 100.0;
+    let mut plot = Plot::new();
+    plot.add_trace(Bar::new(names.clone(), rows.iter().map(|r| kronor(r.granted_ore - r.unused_ore)).collect()).name(t(lang, "grants.chart.used")));
+    plot.add_trace(Bar::new(names, rows.iter().map(|r| kronor(r.unused_ore)).collect()).name(t(lang, "grants.chart.unused")));
+    plot.set_layout(
+        Layout::new()
+            .title(Title::with_text(t(lang, "grants.chart.title")))
+            .bar_mode(BarMode::Stack)
+            .y_axis(Axis::new().title(Title::with_text(t(lang, "grants.chart.yaxis"))).range_mode(plotly::layout::RangeMode::NonNegative))
+            .x_axis(Axis::new().tick_angle(-45.0).auto_margin(true))
+            .margin(Margin::new().bottom(160)),
+    );
+    plot.to_json()
+}

@@ -114,3 +114,20 @@ pub fn default_reporting_year() -> i64 {
     use chrono::Datelike;
     i64::from(chrono::Utc::now().year()) - 1
 }
+
+/// A transaction that takes the write lock at once. On SQLite a deferred transaction that
+/// reads before it writes fails with SQLITE_BUSY_SNAPSHOT when another writer committed in
+/// between; `BEGIN IMMEDIATE` queues it behind the other writer instead (busy timeout).
+/// PostgreSQL needs no such care: a plain BEGIN.
+pub async fn begin_write(pool: &Pool) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    if pool.connect_options().database_url.scheme() == "sqlite" {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        pool.begin().await
+    }
+}
+
+/// A new time-ordered id (UUIDv7): sorts in creation order as text.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,15 +1,22 @@
 //! Kompotten statistics server.
 
+pub mod access;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod backend;
+pub mod catalogue;
 pub mod chart;
 pub mod config;
+pub mod csv_export;
 pub mod db;
 pub mod demo;
+pub mod grants;
+pub mod periods;
 pub mod privacy;
 pub mod releases;
-pub mod reports;
+pub mod submissions;
+pub mod tokens;
 pub mod web;
 
 use std::sync::Arc;
@@ -26,6 +33,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub backend: SharedBackend,
     pub pool: Pool,
+    pub catalogue: Arc<catalogue::IndexedCatalogue>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -39,6 +47,7 @@ pub struct Prepared {
     pub router: axum::Router,
     pub pool: Pool,
     pub instance: InstanceKind,
+    pub catalogue: Arc<catalogue::IndexedCatalogue>,
     /// The seed accounts' password, when this start created them.
     pub seeded_password: Option<String>,
 }
@@ -48,15 +57,17 @@ pub struct Prepared {
 pub async fn prepare(config: &Config, kind_for_new: InstanceKind) -> Result<Prepared, db::DbError> {
     let (pool, instance) = db::connect_and_migrate(&config.database_url, kind_for_new).await?;
     let seeded_password = auth::seed_accounts(&pool, config.seed_password.as_deref()).await?;
-    let backend: SharedBackend = Arc::new(backend::ServerBackend { pool: pool.clone(), instance, default_year_rho: config.default_year_rho });
+    let catalogue = Arc::new(catalogue::load(&pool).await?);
+    let backend: SharedBackend =
+        Arc::new(backend::ServerBackend { pool: pool.clone(), instance, default_year_rho: config.default_year_rho, catalogue: catalogue.clone() });
     let leptos_options = LeptosOptions::builder()
         .output_name("kompotten")
         .site_root(config.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .build();
-    let state = AppState { leptos_options, backend, pool: pool.clone() };
-    Ok(Prepared { router: web::router(state, &config.site_root), pool, instance, seeded_password })
+    let state = AppState { leptos_options, backend, pool: pool.clone(), catalogue: catalogue.clone() };
+    Ok(Prepared { router: web::router(state, &config.site_root), pool, instance, catalogue, seeded_password })
 }
 
 /// Serves until the process is interrupted.

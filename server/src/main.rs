@@ -23,7 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let prepared = prepare(&config, kind).await?;
     if kind == InstanceKind::Demo {
-        demo::fill(&prepared.pool, prepared.instance, &config.database_url).await?;
+        demo::fill(&prepared.pool, &prepared.catalogue, prepared.instance, &config.database_url).await?;
         println!("DEMO: synthetic data in {} (accounts: samordnare, lansstyrelsen-21, kommun-<code>; password: {})", config.database_url, demo::DEMO_PASSWORD);
     }
     if let Some(password) = &prepared.seeded_password {

@@ -6,7 +6,11 @@ use kompotten_app::i18n::Lang;
 use kompotten_app::model::*;
 use sqlx::Row;
 
+use std::collections::HashMap;
+
+use crate::audit;
 use crate::chart::county_chart_json;
+use crate::submissions;
 use crate::db::{now_text, DbError, Pool};
 use crate::privacy::discrete_gaussian::{make_discrete_gaussian_release, PrivacyError};
 use crate::privacy::postprocess::publish;
@@ -97,26 +101,29 @@ pub async fn set_budget(pool: &Pool, input: &BudgetInput, default_rho: f64) -> R
 }
 
 /// Exact totals per county (all 21, in code order, zero where nobody reported) for each
-/// indicator. Only the privacy engine reads these.
-async fn exact_county_totals(conn: &mut sqlx::AnyConnection, year: i64) -> Result<(Vec<String>, Vec<[i64; 2]>), sqlx::Error> {
+/// indicator, from each municipality's counting (latest submitted) version of the year's
+/// period. Only the privacy engine reads these; the read is written to the audit log.
+async fn exact_county_totals(conn: &mut sqlx::AnyConnection, year: i64, actor: &str) -> Result<(Vec<String>, Vec<[i64; 2]>), DbError> {
     let counties: Vec<String> = sqlx::query_scalar("SELECT code FROM counties ORDER BY code").fetch_all(&mut *conn).await?;
-    let rows = sqlx::query(
-        "SELECT m.county_code,
-                CAST(SUM(r.households_moved_out) AS BIGINT) AS moved_out,
-                CAST(SUM(r.households_received) AS BIGINT) AS received
-         FROM exchange_reports r JOIN municipalities m ON m.code = r.municipality_code
-         WHERE r.year = $1 GROUP BY m.county_code",
-    )
-    .bind(year)
-    .fetch_all(&mut *conn)
-    .await?;
+    let county_of: HashMap<String, usize> = sqlx::query("SELECT code, county_code FROM municipalities")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            let county: String = r.try_get("county_code")?;
+            Ok((r.try_get("code")?, counties.iter().position(|c| *c == county).unwrap_or(0)))
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    let counting = submissions::counting_values(conn, &year.to_string()).await?;
     let mut totals = vec![[0i64; 2]; counties.len()];
-    for row in rows {
-        let code: String = row.try_get("county_code")?;
-        if let Some(i) = counties.iter().position(|c| *c == code) {
-            totals[i] = [row.try_get("moved_out")?, row.try_get("received")?];
+    for (municipality, values) in &counting {
+        let Some(&i) = county_of.get(municipality) else { continue };
+        for (slot, indicator) in Indicator::ALL.iter().enumerate() {
+            totals[i][slot] += values.get(indicator.code()).copied().flatten().unwrap_or(0);
         }
     }
+    let detail = format!("{} municipalities' submitted counts summed per county for a release", counting.len());
+    audit::record(conn, audit::Entry { actor, action: "release.read_counts", period_id: Some(&year.to_string()), municipality_code: None, detail }).await?;
     Ok((counties, totals))
 }
 
@@ -158,7 +165,7 @@ pub async fn create_release(pool: &Pool, username: &str, input: &ReleaseInput, d
         return Ok(ReleaseOutcome::Invalid(vec![FieldError::new("rho", Problem::ExceedsBudget { remaining_rho: nano_to_rho(remaining) })]));
     }
 
-    let (counties, totals) = exact_county_totals(&mut tx, year.get()).await?;
+    let (counties, totals) = exact_county_totals(&mut tx, year.get(), username).await?;
     // [moved out: counties.., nation, received: counties.., nation]
     let mut exact = Vec::with_capacity(2 * (counties.len() + 1));
     for indicator in 0..2 {
@@ -319,9 +326,10 @@ pub async fn published_release(pool: &Pool, id: &str, lang: Lang) -> Result<Opti
 
 /// The public dashboard: the latest release of `year`, or of the newest year with a release.
 pub async fn public_dashboard(pool: &Pool, year: Option<i64>, is_demo: bool, lang: Lang) -> Result<PublicDashboard, DbError> {
-    let years: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT year FROM releases ORDER BY year DESC").fetch_all(pool).await?;
+    let years: Vec<i64> =
+        sqlx::query_scalar("SELECT year FROM releases UNION SELECT year FROM grant_imports ORDER BY year DESC").fetch_all(pool).await?;
     let Some(year) = year.or(years.first().copied()) else {
-        return Ok(PublicDashboard { is_demo, years, release: None });
+        return Ok(PublicDashboard { is_demo, years, release: None, grants: None });
     };
     let latest: Option<String> = sqlx::query_scalar("SELECT id FROM releases WHERE year = $1 ORDER BY created_at DESC, id DESC LIMIT 1")
         .bind(year)
@@ -331,5 +339,6 @@ pub async fn public_dashboard(pool: &Pool, year: Option<i64>, is_demo: bool, lan
         Some(id) => published_release(pool, &id, lang).await?,
         None => None,
     };
-    Ok(PublicDashboard { is_demo, years, release })
+    let grants = crate::grants::table(pool, year, lang).await?;
+    Ok(PublicDashboard { is_demo, years, release, grants })
 }

@@ -174,14 +174,19 @@ pub fn anonymous_client() -> reqwest::Client {
 pub async fn snapshot(pool: &Pool) -> Vec<String> {
     let mut rows = Vec::new();
     for (table, columns) in [
-        ("exchange_reports", "municipality_code, year, households_moved_out, households_received, submitted_by, submitted_at"),
+        ("reporting_periods", "id, state, changed_by, changed_at"),
+        ("submission_versions", "period_id, municipality_code, version, state, channel, values_json, created_by, created_at"),
+        ("grant_imports", "id, year, imported_by"),
+        ("grants", "import_id, municipality_code, granted_ore, unused_ore"),
+        ("api_tokens", "id, municipality_code, label, revoked_at"),
+        ("audit_log", "id, actor, action, detail"),
         ("privacy_budgets", "year, total_nano_rho, spent_nano_rho"),
         ("releases", "id, year, rho, created_at"),
         ("release_values", "release_id, indicator, area_code, noisy_value, published_value, ci_low, ci_high"),
         ("privacy_ledger", "id, year, release_id, nano_rho"),
         ("users", "username, role"),
     ] {
-        let text_columns = columns.split(", ").map(|c| format!("CAST({c} AS TEXT)")).collect::<Vec<_>>().join(" || '|' || ");
+        let text_columns = columns.split(", ").map(|c| format!("COALESCE(CAST({c} AS TEXT), '∅')")).collect::<Vec<_>>().join(" || '|' || ");
         let mut table_rows: Vec<String> = sqlx::query_scalar(&format!("SELECT {text_columns} FROM {table}"))
             .fetch_all(pool)
             .await
@@ -190,6 +195,46 @@ pub async fn snapshot(pool: &Pool) -> Vec<String> {
         rows.extend(table_rows.into_iter().map(|r| format!("{table}: {r}")));
     }
     rows
+}
+
+/// Opens a reporting period as the coordinator.
+pub async fn open_period(app: &TestApp, period: &str) {
+    let coordinator = app.client_as("samordnare").await;
+    let response = coordinator.put(app.url(&format!("/api/v1/periods/{period}"))).json(&serde_json::json!({"state": "open"})).send().await.unwrap();
+    assert_eq!(response.status(), 200, "open period {period}: {}", response.text().await.unwrap_or_default());
+}
+
+/// A complete, rule-abiding report for a network member (not a grant recipient): every count
+/// zero except the given ones, which must keep the catalogue's rules.
+pub async fn member_report(app: &TestApp, overrides: &[(&str, i64)]) -> serde_json::Map<String, serde_json::Value> {
+    let catalogue: serde_json::Value = anonymous_client().get(app.url("/api/v1/catalogue")).send().await.unwrap().json().await.unwrap();
+    let mut values = serde_json::Map::new();
+    for group in catalogue["groups"].as_array().unwrap() {
+        if group["reported_by"] != "network_member" {
+            continue;
+        }
+        for indicator in group["indicators"].as_array().unwrap() {
+            values.insert(indicator["code"].as_str().unwrap().to_owned(), serde_json::json!(0));
+        }
+    }
+    for (code, value) in overrides {
+        assert!(values.contains_key(*code), "{code} is not a network indicator");
+        values.insert((*code).to_owned(), serde_json::json!(value));
+    }
+    values
+}
+
+/// An `application/x-www-form-urlencoded` body, as a browser sends a form.
+pub fn form_body(pairs: &[(String, String)]) -> String {
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
 
 /// Runs one async test body against SQLite and against PostgreSQL.

@@ -9,7 +9,7 @@
 //! the raw total plus discrete Gaussian noise and may by chance equal it. So everything is read
 //! before any release exists, and the non-release views are read again after one.
 
-use kompotten_tests::{anonymous_client, on_both_databases, TestApp};
+use kompotten_tests::{anonymous_client, member_report, on_both_databases, open_period, TestApp};
 use serde_json::json;
 
 on_both_databases! {
@@ -19,16 +19,36 @@ on_both_databases! {
 const MOVED_OUT: &str = "613";
 const RECEIVED: &str = "587";
 
-const PAGES: &[&str] = &["/", "/?ar=2025", "/logga-in", "/rapportera", "/rapportera?ar=2025", "/samordnare", "/samordnare?ar=2025", "/lan", "/lan?ar=2025"];
+const PAGES: &[&str] = &[
+    "/",
+    "/?ar=2025",
+    "/logga-in",
+    "/rapportera",
+    "/rapportera?period=2025",
+    "/samordnare",
+    "/samordnare?ar=2025",
+    "/samordnare/inrapportering?period=2025",
+    "/samordnare/logg",
+    "/lan",
+    "/lan?period=2025",
+];
 const API: &[&str] = &[
     "/api/v1/releases?year=2025",
-    "/api/v1/submissions?year=2025",
-    "/api/v1/submissions",
-    "/api/v1/reports/2025",
+    "/api/v1/catalogue",
+    "/api/v1/periods",
+    "/api/v1/periods/2025/submissions/2180",
+    "/api/v1/periods/2025/submissions/1280",
+    "/api/v1/periods/2025/tracker",
+    "/api/v1/periods/2025/tracker.csv",
+    "/api/v1/periods/2025/template.csv",
+    "/api/v1/grants/2025",
+    "/api/v1/api-tokens",
+    "/api/v1/audit-log",
+    "/api/v1/audit-log.csv",
     "/api/v1/budgets/2025",
     "/api/openapi.json",
 ];
-const SERVER_FNS: &[&str] = &["session_info", "public_dashboard", "my_report", "coordinator_overview", "county_overview"];
+const SERVER_FNS: &[&str] = &["session_info", "public_dashboard", "report_page", "coordinator_overview", "tracker", "audit_log"];
 
 /// Everything a client can read, as (what, body).
 async fn read_everything(app: &TestApp, client: &reqwest::Client, include_release_views: bool) -> Vec<(String, String)> {
@@ -44,7 +64,7 @@ async fn read_everything(app: &TestApp, client: &reqwest::Client, include_releas
         if !include_release_views && *name == "public_dashboard" {
             continue;
         }
-        for form in ["", "year=2025"] {
+        for form in ["", "year=2025", "period=2025"] {
             let body = client
                 .post(app.url(&format!("/sfn/{name}")))
                 .header("content-type", "application/x-www-form-urlencoded")
@@ -79,22 +99,29 @@ fn assert_no_raw_counts(who: &str, bodies: &[(String, String)]) {
 }
 
 async fn raw_counts_reach_only_their_municipality(app: &TestApp) {
+    open_period(app, "2025").await;
+    let (out, received) = (MOVED_OUT.parse::<i64>().unwrap(), RECEIVED.parse::<i64>().unwrap());
+    let values = member_report(app, &[
+        ("households_moved_out", out), ("moved_out_children_2", out), ("moved_out_context_honour", out),
+        ("households_received", received), ("time_to_move_6_12m", received),
+    ]).await;
     let gavle = app.client_as("kommun-2180").await;
-    let saved = gavle
-        .put(app.url("/api/v1/reports/2025"))
-        .json(&json!({"households_moved_out": MOVED_OUT.parse::<i64>().unwrap(), "households_received": RECEIVED.parse::<i64>().unwrap()}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(saved.status(), 200);
+    let saved = gavle.put(app.url("/api/v1/periods/2025/submissions/2180")).json(&json!({"values": values})).send().await.unwrap();
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+    // A later draft (a correction in progress) holds the counts too, through a second channel.
+    let csv = format!("kommun;households_moved_out;households_received\nGävle;{out};{received}\n");
+    let draft = gavle.post(app.url("/api/v1/periods/2025/csv?status=draft")).body(csv).send().await.unwrap();
+    assert_eq!(draft.status(), 200, "{}", draft.text().await.unwrap());
     let malmo = app.client_as("kommun-1280").await;
-    malmo.put(app.url("/api/v1/reports/2025")).json(&json!({"households_moved_out": 1, "households_received": 0})).send().await.unwrap();
+    let other = member_report(app, &[("households_moved_out", 1), ("moved_out_children_0", 1), ("moved_out_context_other", 1)]).await;
+    let saved = malmo.put(app.url("/api/v1/periods/2025/submissions/1280")).json(&json!({"values": other})).send().await.unwrap();
+    assert_eq!(saved.status(), 200);
 
     // Positive control: Gävle's own reporter sees both counts, in the API and on its page.
     let own = read_everything(app, &gavle, true).await;
     let own_text: String = own.iter().map(|(_, b)| b.as_str()).collect();
     assert!(contains_number(&own_text, MOVED_OUT) && contains_number(&own_text, RECEIVED), "the control failed: the search cannot find the counts");
-    let page = own.iter().find(|(w, _)| w == "GET /rapportera?ar=2025").unwrap();
+    let page = own.iter().find(|(w, _)| w == "GET /rapportera?period=2025").unwrap();
     assert!(contains_number(&page.1, MOVED_OUT), "Gävle's page does not show its own count");
 
     let coordinator = app.client_as("samordnare").await;
@@ -104,8 +131,16 @@ async fn raw_counts_reach_only_their_municipality(app: &TestApp) {
         assert_no_raw_counts(who, &read_everything(app, client, true).await);
     }
     // The coordinator and the county board do see that Gävle has reported.
-    let statuses = county_board.get(app.url("/api/v1/submissions?year=2025")).send().await.unwrap().text().await.unwrap();
+    let statuses = county_board.get(app.url("/api/v1/periods/2025/tracker")).send().await.unwrap().text().await.unwrap();
     assert!(statuses.contains("\"code\":\"2180\"") && statuses.contains("kommun-2180"), "{statuses}");
+    // A case system holding Malmö's token reads nothing of Gävle's either.
+    let issued: serde_json::Value = coordinator.post(app.url("/api/v1/api-tokens")).json(&json!({"municipality": "1280", "label": "ärendesystem"})).send().await.unwrap().json().await.unwrap();
+    let token = issued["token"].as_str().unwrap().to_owned();
+    let with_token = reqwest::Client::new();
+    for path in API {
+        let body = with_token.get(app.url(path)).bearer_auth(&token).send().await.unwrap().text().await.unwrap();
+        assert_no_raw_counts("Malmö's API token", &[(format!("GET {path}"), body)]);
+    }
 
     // After a release, the views that are not the release itself still show no raw count.
     let release = coordinator.post(app.url("/api/v1/releases")).json(&json!({"year": 2025, "rho": 0.5})).send().await.unwrap();

@@ -1,14 +1,12 @@
 //! The real server on a random port, against a fresh SQLite file and a fresh PostgreSQL
 //! database: health, geography, reporting, validation, releases and the budget ledger.
 
-use kompotten_tests::{anonymous_client, on_both_databases, snapshot, TestApp};
+use kompotten_tests::{anonymous_client, member_report, on_both_databases, open_period, snapshot, TestApp};
 use serde_json::{json, Value};
 
 on_both_databases! {
     health_and_openapi => health_and_openapi;
     geography_is_migrated => geography_is_migrated;
-    reporter_round_trip => reporter_round_trip;
-    bad_input_is_refused_and_nothing_stored => bad_input_is_refused_and_nothing_stored;
     wrong_password_and_roles_are_refused => wrong_password_and_roles_are_refused;
     release_debits_the_budget_and_refuses_overspending => release_debits_the_budget_and_refuses_overspending;
     concurrent_releases_never_overspend => concurrent_releases_never_overspend;
@@ -17,8 +15,9 @@ on_both_databases! {
 
 const YEAR: i64 = 2025;
 
-async fn put_report(client: &reqwest::Client, app: &TestApp, body: Value) -> reqwest::Response {
-    client.put(app.url(&format!("/api/v1/reports/{YEAR}"))).json(&body).send().await.unwrap()
+/// Gävle's report through the case-system API (session cookie or token).
+async fn put_report(client: &reqwest::Client, app: &TestApp, values: serde_json::Map<String, Value>) -> reqwest::Response {
+    client.put(app.url(&format!("/api/v1/periods/{YEAR}/submissions/2180"))).json(&json!({"values": values})).send().await.unwrap()
 }
 
 async fn health_and_openapi(app: &TestApp) {
@@ -26,7 +25,9 @@ async fn health_and_openapi(app: &TestApp) {
     let health = client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
     let doc: Value = client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
-    assert!(doc["paths"]["/api/v1/reports/{year}"]["put"].is_object(), "{doc}");
+    assert!(doc["paths"]["/api/v1/periods/{period}/submissions/{municipality}"]["put"].is_object(), "{doc}");
+    assert!(doc["paths"]["/api/v1/periods/{period}/csv"]["post"].is_object());
+    assert!(doc["components"]["securitySchemes"]["municipality_token"].is_object());
     assert!(doc["paths"]["/api/v1/releases"]["post"].is_object());
 
     // Swedish first; /sprak/en remembers English in a cookie and returns to the same page.
@@ -59,71 +60,6 @@ async fn geography_is_migrated(app: &TestApp) {
     }
 }
 
-async fn reporter_round_trip(app: &TestApp) {
-    let gavle = app.client_as("kommun-2180").await;
-    let saved = put_report(&gavle, app, json!({"households_moved_out": 3, "households_received": "2"})).await;
-    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
-    let report: Value = gavle.get(app.url(&format!("/api/v1/reports/{YEAR}"))).send().await.unwrap().json().await.unwrap();
-    assert_eq!(report["municipality"]["code"], "2180");
-    assert_eq!(report["households_moved_out"], 3);
-    assert_eq!(report["households_received"], 2);
-    assert_eq!(report["submitted_by"], "kommun-2180");
-
-    // Another municipality's reporter reads its own (empty) report, never Gävle's.
-    let malmo = app.client_as("kommun-1280").await;
-    let other: Value = malmo.get(app.url(&format!("/api/v1/reports/{YEAR}"))).send().await.unwrap().json().await.unwrap();
-    assert_eq!(other["municipality"]["code"], "1280");
-    assert_eq!(other["households_moved_out"], Value::Null);
-
-    // A correction replaces the values the municipality reads back.
-    put_report(&gavle, app, json!({"households_moved_out": 4, "households_received": 0})).await;
-    let report: Value = gavle.get(app.url(&format!("/api/v1/reports/{YEAR}"))).send().await.unwrap().json().await.unwrap();
-    assert_eq!((report["households_moved_out"].as_i64(), report["households_received"].as_i64()), (Some(4), Some(0)));
-}
-
-/// Every refusal is a 4xx whose message names the field and the problem, and the database
-/// is byte-for-byte what it was.
-async fn bad_input_is_refused_and_nothing_stored(app: &TestApp) {
-    let client = app.client_as("kommun-2180").await;
-    put_report(&client, app, json!({"households_moved_out": 1, "households_received": 1})).await;
-    let before = snapshot(&app.pool).await;
-    let cases = [
-        (json!({"households_moved_out": -1, "households_received": 0}), "households_moved_out", "negativ"),
-        (json!({"households_moved_out": 2.5, "households_received": 0}), "households_moved_out", "heltal"),
-        (json!({"households_moved_out": "två", "households_received": 0}), "households_moved_out", "heltal"),
-        (json!({"households_moved_out": 1001, "households_received": 0}), "households_moved_out", "högst 1000"),
-        (json!({"households_moved_out": 1}), "households_received", "saknas"),
-        (json!({"households_moved_out": 1, "households_received": null}), "households_received", "saknas"),
-        (json!({"households_moved_out": 1, "households_received": ""}), "households_received", "saknas"),
-        (json!({"households_moved_out": true, "households_received": 1}), "households_moved_out", "heltal"),
-        (json!({"households_moved_out": [1], "households_received": 1}), "households_moved_out", "heltal"),
-        (json!({"households_moved_out": 1, "households_received": -0.5}), "households_received", "negativ"),
-    ];
-    for (body, field, words) in cases {
-        let response = put_report(&client, app, body.clone()).await;
-        assert_eq!(response.status(), 422, "{body}");
-        let error: Value = response.json().await.unwrap();
-        let refused = &error["errors"][0];
-        assert_eq!(refused["field"], field, "{body}: {error}");
-        let message = refused["message"].as_str().unwrap();
-        assert!(message.contains(words), "{body}: {message:?} lacks {words:?}");
-        assert!(message.contains("Hushåll som"), "{body}: {message:?} does not name the field");
-    }
-    // A bad year in the path, and a body that is not JSON.
-    let response = client.put(app.url("/api/v1/reports/1850")).json(&json!({"households_moved_out": 1, "households_received": 1})).send().await.unwrap();
-    assert_eq!(response.status(), 422);
-    assert!(response.text().await.unwrap().contains("\"field\":\"year\""));
-    let response = client
-        .put(app.url(&format!("/api/v1/reports/{YEAR}")))
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
-    assert_eq!(snapshot(&app.pool).await, before, "a refused request changed the database");
-}
-
 async fn wrong_password_and_roles_are_refused(app: &TestApp) {
     let client = anonymous_client();
     let response = client.post(app.url("/api/v1/session")).json(&json!({"username": "samordnare", "password": "wrong"})).send().await.unwrap();
@@ -131,15 +67,19 @@ async fn wrong_password_and_roles_are_refused(app: &TestApp) {
     let response = client.post(app.url("/api/v1/session")).json(&json!({"username": "nobody", "password": "wrong"})).send().await.unwrap();
     assert_eq!(response.status(), 401);
     // Anonymous and wrong-role callers cannot report, release or read statuses.
-    assert_eq!(put_report(&client, app, json!({"households_moved_out": 1, "households_received": 1})).await.status(), 401);
+    open_period(app, "2025").await;
+    let report = member_report(app, &[]).await;
+    assert_eq!(put_report(&client, app, report.clone()).await.status(), 401);
     let before = snapshot(&app.pool).await;
     let reporter = app.client_as("kommun-2180").await;
     let release = reporter.post(app.url("/api/v1/releases")).json(&json!({"year": YEAR, "rho": 0.1})).send().await.unwrap();
     assert_eq!(release.status(), 403);
-    assert_eq!(reporter.get(app.url("/api/v1/submissions")).send().await.unwrap().status(), 403);
+    assert_eq!(reporter.get(app.url("/api/v1/periods/2025/tracker")).send().await.unwrap().status(), 403);
+    assert_eq!(reporter.get(app.url("/api/v1/audit-log")).send().await.unwrap().status(), 403);
+    let county_board = app.client_as("lansstyrelsen-21").await;
+    assert_eq!(put_report(&county_board, app, report).await.status(), 403);
     let coordinator = app.client_as("samordnare").await;
-    assert_eq!(put_report(&coordinator, app, json!({"households_moved_out": 1, "households_received": 1})).await.status(), 403);
-    assert_eq!(coordinator.get(app.url(&format!("/api/v1/reports/{YEAR}"))).send().await.unwrap().status(), 403);
+    assert_eq!(coordinator.get(app.url("/api/v1/periods/2025/submissions/2180")).send().await.unwrap().status(), 403);
     assert_eq!(snapshot(&app.pool).await, before);
 }
 
@@ -195,8 +135,10 @@ async fn concurrent_releases_never_overspend(app: &TestApp) {
 }
 
 async fn release_is_published_with_intervals(app: &TestApp) {
+    open_period(app, "2025").await;
     let gavle = app.client_as("kommun-2180").await;
-    put_report(&gavle, app, json!({"households_moved_out": 2, "households_received": 1})).await;
+    let report = member_report(app, &[("households_moved_out", 2), ("moved_out_children_1", 2), ("moved_out_context_close_relationship", 2)]).await;
+    assert_eq!(put_report(&gavle, app, report).await.status(), 200);
     let coordinator = app.client_as("samordnare").await;
     let created: Value = coordinator.post(app.url("/api/v1/releases")).json(&json!({"year": YEAR, "rho": 0.5})).send().await.unwrap().json().await.unwrap();
     let id = created["id"].as_str().unwrap();

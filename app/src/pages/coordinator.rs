@@ -6,9 +6,26 @@ use leptos::prelude::*;
 use crate::app::use_lang;
 use crate::domain::FieldError;
 use crate::i18n::{format_decimal, format_delta, format_rho, t, t_with};
-use crate::model::{BudgetOutcome, ReleaseOutcome, SubmissionStatus};
+use crate::model::{BudgetOutcome, ImportOutcome, PeriodOutcome, PeriodState, ReleaseOutcome, TokenOutcome};
+use crate::pages::upload::{CsvUpload, ImportResult};
 use crate::pages::{error_for, format_time, query_year, use_hydrated, NeedsScript, NeedsSignIn, TextField};
-use crate::server_fns::{get_coordinator_overview, CreateRelease, SetBudget};
+use crate::server_fns::{get_coordinator_overview, import_grants, import_submissions_csv, CreateRelease, IssueToken, RevokeToken, SetBudget, SetPeriodState};
+
+/// Money in öre as Swedish kronor with spaces between thousands ("1 836 000 kr").
+pub fn format_sek(ore: i64) -> String {
+    let kronor = (ore / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in kronor.chars().enumerate() {
+        if i > 0 && (kronor.len() - i) % 3 == 0 {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(c);
+    }
+    match ore % 100 {
+        0 => format!("{grouped}\u{a0}kr"),
+        rest => format!("{grouped},{rest:02}\u{a0}kr"),
+    }
+}
 
 #[component]
 pub fn CoordinatorPage() -> impl IntoView {
@@ -16,10 +33,33 @@ pub fn CoordinatorPage() -> impl IntoView {
     let year = query_year();
     let release = ServerAction::<CreateRelease>::new();
     let budget = ServerAction::<SetBudget>::new();
+    let period_action = ServerAction::<SetPeriodState>::new();
+    let issue = ServerAction::<IssueToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let csv_upload = Action::new(|(period, intent, hex): &(String, String, String)| import_submissions_csv(period.clone(), intent.clone(), hex.clone()));
+    let grant_upload = Action::new(|(year, hex): &(String, String)| import_grants(year.clone(), hex.clone()));
     let overview = Resource::new(
-        move || (year.get(), release.version().get(), budget.version().get()),
-        |(y, _, _)| get_coordinator_overview(y),
+        move || {
+            (year.get(), release.version().get(), budget.version().get(), period_action.version().get(), issue.version().get(), revoke.version().get(), grant_upload.version().get())
+        },
+        |(y, ..)| get_coordinator_overview(y),
     );
+    let period_errors = Signal::derive(move || match period_action.value().get() {
+        Some(Ok(PeriodOutcome::Invalid(errors))) => errors,
+        _ => Vec::<FieldError>::new(),
+    });
+    let token_errors = Signal::derive(move || match issue.value().get() {
+        Some(Ok(TokenOutcome::Invalid(errors))) => errors,
+        _ => Vec::<FieldError>::new(),
+    });
+    let issued = move || match issue.value().get() {
+        Some(Ok(TokenOutcome::Issued { token, view })) => Some(t_with(lang, "tokens.issued", &[("municipality", view.municipality.name), ("token", token)])),
+        _ => None,
+    };
+    let csv_result = Signal::derive(move || csv_upload.value().get().map(|r: Result<ImportOutcome, _>| r.map_err(|e| e.to_string())));
+    let grant_result = Signal::derive(move || grant_upload.value().get().map(|r: Result<ImportOutcome, _>| r.map_err(|e| e.to_string())));
+    let csv_period = RwSignal::new(String::new());
+    let csv_intent = RwSignal::new("submit".to_owned());
     let release_errors = Signal::derive(move || match release.value().get() {
         Some(Ok(ReleaseOutcome::Invalid(errors))) => errors,
         _ => Vec::<FieldError>::new(),
@@ -43,7 +83,6 @@ pub fn CoordinatorPage() -> impl IntoView {
                 };
                 let year = overview.year;
                 let b = overview.budget.clone();
-                let submitted = overview.statuses.iter().filter(|s| s.submitted_at.is_some()).count();
                 view! {
                     <h1>{t_with(lang, "coordinator.title", &[("year", year.to_string())])}</h1>
 
@@ -111,10 +150,119 @@ pub fn CoordinatorPage() -> impl IntoView {
                         </table>
                     </section>
 
-                    <section aria-labelledby="status-heading">
-                        <h2 id="status-heading">{t(lang, "status.title")}</h2>
-                        <p>{t_with(lang, "status.summary", &[("submitted", submitted.to_string()), ("total", overview.statuses.len().to_string())])}</p>
-                        <StatusTable statuses=overview.statuses/>
+                    <section aria-labelledby="periods-heading">
+                        <h2 id="periods-heading">{t(lang, "periods.title")}</h2>
+                        <p>
+                            <a href="/samordnare/inrapportering" id="tracker-link">{t(lang, "periods.tracker_link")}</a>
+                            " · "
+                            <a href="/samordnare/logg" id="audit-link">{t(lang, "periods.audit_link")}</a>
+                        </p>
+                        <table id="period-list">
+                            <caption>{t(lang, "periods.caption")}</caption>
+                            <thead><tr>
+                                <th scope="col">{t(lang, "periods.period")}</th>
+                                <th scope="col">{t(lang, "periods.state")}</th>
+                                <th scope="col">{t(lang, "periods.changed")}</th>
+                                <th scope="col">{t(lang, "periods.action")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {overview.periods.clone().into_iter().map(|p| {
+                                    let open = p.state == PeriodState::Open;
+                                    view! {
+                                        <tr>
+                                            <th scope="row">{p.id.clone()}</th>
+                                            <td>{t(lang, if open { "period.open" } else { "period.closed" })}</td>
+                                            <td>{format_time(&p.changed_at)} " " {p.changed_by.clone()}</td>
+                                            <td>
+                                                <ActionForm action=period_action>
+                                                    <input type="hidden" name="period" value=p.id.clone()/>
+                                                    <input type="hidden" name="state" value=if open { "closed" } else { "open" }/>
+                                                    <button type="submit" disabled=move || !hydrated.get()>{t(lang, if open { "periods.close" } else { "periods.reopen" })}</button>
+                                                </ActionForm>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <ActionForm action=period_action attr:id="period-form">
+                            <input type="hidden" name="state" value="open"/>
+                            <TextField id="period" label=t(lang, "field.period") help=t(lang, "help.period") value=year.to_string()
+                                error=Signal::derive(move || error_for(lang, &period_errors.get(), "period"))/>
+                            <button type="submit" id="period-submit" disabled=move || !hydrated.get()>{t(lang, "periods.open")}</button>
+                        </ActionForm>
+                    </section>
+
+                    <section aria-labelledby="import-heading">
+                        <h2 id="import-heading">{t(lang, "import.title")}</h2>
+                        <p>{t(lang, "import.intro")}</p>
+                        <CsvUpload id="coordinator-csv" label=t(lang, "import.file") help=t(lang, "import.help") button=t(lang, "import.button") hydrated
+                            on_file=Callback::new(move |hex: String| { csv_upload.dispatch((csv_period.get_untracked(), csv_intent.get_untracked(), hex)); })>
+                            <div class="field">
+                                <label for="coordinator-csv-period">{t(lang, "field.period")}</label>
+                                <input id="coordinator-csv-period" type="text" value=year.to_string() prop:value=move || { let p = csv_period.get(); if p.is_empty() { year.to_string() } else { p } }
+                                    on:input=move |ev| csv_period.set(event_target_value(&ev))/>
+                            </div>
+                            <div class="field">
+                                <label for="coordinator-csv-intent">{t(lang, "report.upload.intent")}</label>
+                                <select id="coordinator-csv-intent" on:change=move |ev| csv_intent.set(event_target_value(&ev))>
+                                    <option value="submit">{t(lang, "report.submit")}</option>
+                                    <option value="draft">{t(lang, "report.save_draft")}</option>
+                                </select>
+                            </div>
+                        </CsvUpload>
+                        <ImportResult id="coordinator-csv-result" outcome=csv_result/>
+                    </section>
+
+                    <section aria-labelledby="grants-heading">
+                        <h2 id="grants-heading">{t_with(lang, "grants.title", &[("year", year.to_string())])}</h2>
+                        <p>{t(lang, "grants.intro")}</p>
+                        {overview.grants.as_ref().map(|g| view! {
+                            <p id="grants-current">{t_with(lang, "grants.current", &[("rows", g.rows.len().to_string()), ("granted", format_sek(g.total_granted_ore)), ("at", format_time(&g.imported_at))])}</p>
+                        })}
+                        <CsvUpload id="grants-csv" label=t(lang, "grants.file") help=t(lang, "grants.help") button=t(lang, "grants.button") hydrated
+                            on_file=Callback::new(move |hex: String| { grant_upload.dispatch((year.to_string(), hex)); })/>
+                        <ImportResult id="grants-csv-result" outcome=grant_result/>
+                    </section>
+
+                    <section aria-labelledby="tokens-heading">
+                        <h2 id="tokens-heading">{t(lang, "tokens.title")}</h2>
+                        <p>{t(lang, "tokens.intro")} " " <a href="/api/openapi.json">"OpenAPI"</a></p>
+                        <ActionForm action=issue attr:id="token-form">
+                            <TextField id="municipality" label=t(lang, "field.municipality") help=t(lang, "help.municipality") value=""
+                                error=Signal::derive(move || error_for(lang, &token_errors.get(), "municipality")) inputmode="numeric"/>
+                            <TextField id="label" label=t(lang, "field.label") help=t(lang, "help.label") value=""
+                                error=Signal::derive(move || error_for(lang, &token_errors.get(), "label"))/>
+                            <button type="submit" id="token-submit" disabled=move || !hydrated.get()>{t(lang, "tokens.issue")}</button>
+                            <p class="form-ok" role="status" id="token-issued"><code>{issued}</code></p>
+                        </ActionForm>
+                        <table id="token-list">
+                            <caption>{t(lang, "tokens.caption")}</caption>
+                            <thead><tr>
+                                <th scope="col">{t(lang, "status.municipality")}</th>
+                                <th scope="col">{t(lang, "field.label")}</th>
+                                <th scope="col">{t(lang, "tokens.created")}</th>
+                                <th scope="col">{t(lang, "periods.action")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {overview.tokens.clone().into_iter().map(|tok| view! {
+                                    <tr>
+                                        <th scope="row">{tok.municipality.name.clone()} " (" {tok.municipality.code.clone()} ")"</th>
+                                        <td>{tok.label.clone()}</td>
+                                        <td>{format_time(&tok.created_at)} " " {tok.created_by.clone()}</td>
+                                        <td>{match &tok.revoked_at {
+                                            Some(at) => view! { <span>{t(lang, "tokens.revoked")} " " {format_time(at)}</span> }.into_any(),
+                                            None => view! {
+                                                <ActionForm action=revoke>
+                                                    <input type="hidden" name="id" value=tok.id.clone()/>
+                                                    <button type="submit" disabled=move || !hydrated.get()>{t(lang, "tokens.revoke")}</button>
+                                                </ActionForm>
+                                            }.into_any(),
+                                        }}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
                     </section>
                 }.into_any()
             })}
@@ -122,34 +270,3 @@ pub fn CoordinatorPage() -> impl IntoView {
     }
 }
 
-/// Which municipalities have reported, and when. Deliberately has no column for values.
-#[component]
-pub fn StatusTable(statuses: Vec<SubmissionStatus>) -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <table class="status-table">
-            <caption>{t(lang, "status.caption")}</caption>
-            <thead>
-                <tr>
-                    <th scope="col">{t(lang, "status.municipality")}</th>
-                    <th scope="col">{t(lang, "status.county")}</th>
-                    <th scope="col">{t(lang, "status.state")}</th>
-                    <th scope="col">{t(lang, "status.when")}</th>
-                </tr>
-            </thead>
-            <tbody>
-                {statuses.into_iter().map(|s| {
-                    let state = if s.submitted_at.is_some() { t(lang, "status.submitted") } else { t(lang, "status.missing") };
-                    view! {
-                        <tr>
-                            <th scope="row">{s.municipality.name} " (" {s.municipality.code} ")"</th>
-                            <td>{s.county.name}</td>
-                            <td>{state}</td>
-                            <td>{s.submitted_at.as_deref().map(format_time).unwrap_or_default()} " " {s.submitted_by.unwrap_or_default()}</td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-}

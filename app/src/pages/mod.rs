@@ -1,10 +1,13 @@
 //! One module per page; shared helpers below.
 
+pub mod audit;
 pub mod coordinator;
 pub mod county;
 pub mod login;
 pub mod public;
 pub mod report;
+pub mod tracker;
+pub mod upload;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -35,6 +38,12 @@ pub fn NeedsScript(lang: Lang) -> impl IntoView {
     view! { <noscript><p class="form-error">{t(lang, "form.needs_script")}</p></noscript> }
 }
 
+/// A text parameter of the address (`?period=2025`), if present and not empty.
+pub fn query_text(name: &'static str) -> Memo<Option<String>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get(name).filter(|v| !v.is_empty()))
+}
+
 /// `?ar=YYYY` from the address, if it is a number.
 pub fn query_year() -> Memo<Option<i64>> {
     let query = use_query_map();
@@ -50,7 +59,10 @@ pub fn error_for(lang: Lang, errors: &[FieldError], field: &str) -> Option<Strin
 /// The error is tied to the input with aria-describedby and aria-invalid for screen readers.
 #[component]
 pub fn TextField(
-    id: &'static str,
+    #[prop(into)] id: String,
+    /// The form field name; defaults to `id`.
+    #[prop(optional, into)]
+    name: Option<String>,
     label: String,
     help: String,
     #[prop(into)] value: String,
@@ -68,11 +80,11 @@ pub fn TextField(
     };
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
-            <label for=id>{label}</label>
+            <label for=id.clone()>{label}</label>
             <p class="help" id=help_id>{help}</p>
             <input
+                name=name.unwrap_or_else(|| id.clone())
                 id=id
-                name=id
                 type="text"
                 inputmode=inputmode.unwrap_or("text")
                 autocomplete="off"

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 
 use crate::app::use_lang;
 use crate::i18n::{format_decimal, format_delta, format_rho, t, t_with, Lang};
-use crate::model::{PublicDashboard, PublishedRelease, ReleasedArea, ReleasedValue};
+use crate::model::{GrantTable, PublicDashboard, PublishedRelease, ReleasedArea, ReleasedValue};
+use crate::pages::coordinator::format_sek;
 use crate::pages::{format_time, query_year, use_hydrated};
 use crate::server_fns::get_public_dashboard;
 
@@ -39,6 +40,7 @@ fn Dashboard(dashboard: PublicDashboard) -> impl IntoView {
     let lang = use_lang();
     let years = dashboard.years.clone();
     let current = dashboard.release.as_ref().map(|r| r.year);
+    let has_chart = dashboard.release.is_some() || dashboard.grants.is_some();
     view! {
         {(!years.is_empty()).then(|| view! {
             <nav aria-label=t(lang, "public.years")>
@@ -53,6 +55,53 @@ fn Dashboard(dashboard: PublicDashboard) -> impl IntoView {
             Some(release) => view! { <Release release/> }.into_any(),
             None => view! { <p id="no-release">{t(lang, "public.no_release")}</p> }.into_any(),
         }}
+        {dashboard.grants.map(|grants| view! { <Grants grants/> })}
+        // One copy of the chart scripts for every figure on the page.
+        {has_chart.then(|| view! {
+            <script src=PLOTLY_JS defer></script>
+            <script src="/assets/charts.js" defer></script>
+        })}
+    }
+}
+
+/// The year's grant table: public record, so exact, per recipient and in total.
+#[component]
+fn Grants(grants: GrantTable) -> impl IntoView {
+    let lang = use_lang();
+    let share = move |unused: i64, granted: i64| if granted == 0 { "–".to_owned() } else { format_decimal(lang, 100.0 * unused as f64 / granted as f64, 1) };
+    view! {
+        <section aria-labelledby="grants-heading" id="grants">
+            <h2 id="grants-heading">{t_with(lang, "public.grants.heading", &[("year", grants.year.to_string())])}</h2>
+            <p>{t(lang, "public.grants.intro")}</p>
+            <figure class="chart">
+                <div id="grant-chart" class="plotly-chart" role="img" aria-label=t(lang, "public.grants.chart_label") data-plotly-figure=grants.chart_json.clone()></div>
+            </figure>
+            <table id="grant-table">
+                <caption>{t(lang, "public.grants.caption")}</caption>
+                <thead><tr>
+                    <th scope="col">{t(lang, "public.grants.recipient")}</th>
+                    <th scope="col" class="num">{t(lang, "public.grants.granted")}</th>
+                    <th scope="col" class="num">{t(lang, "public.grants.unused")}</th>
+                    <th scope="col" class="num">{t(lang, "public.grants.share")}</th>
+                </tr></thead>
+                <tbody>
+                    {grants.rows.iter().map(|r| view! {
+                        <tr>
+                            <th scope="row">{r.municipality.name.clone()}</th>
+                            <td class="num">{format_sek(r.granted_ore)}</td>
+                            <td class="num">{format_sek(r.unused_ore)}</td>
+                            <td class="num">{share(r.unused_ore, r.granted_ore)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+                <tfoot><tr>
+                    <th scope="row">{t(lang, "public.grants.total")}</th>
+                    <td class="num" id="grant-total">{format_sek(grants.total_granted_ore)}</td>
+                    <td class="num">{format_sek(grants.total_unused_ore)}</td>
+                    <td class="num">{share(grants.total_unused_ore, grants.total_granted_ore)}</td>
+                </tr></tfoot>
+            </table>
+        </section>
     }
 }
 
@@ -105,8 +154,6 @@ fn Release(release: PublishedRelease) -> impl IntoView {
                 ></div>
                 <figcaption>{t(lang, "public.chart_caption")}</figcaption>
             </figure>
-            <script src=PLOTLY_JS defer></script>
-            <script src="/assets/charts.js" defer></script>
 
             <div class="table-tools">
                 <button

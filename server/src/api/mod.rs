@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use kompotten_app::backend::BackendError;
-use kompotten_app::domain::{FieldError, Role};
+use kompotten_app::domain::{FieldError, Problem, Role};
 use kompotten_app::i18n::{field_error_message_bilingual, Lang};
 use kompotten_app::model::*;
 use kompotten_app::server_fns::{session_cookie, ssr::cookie_value, SESSION_COOKIE};
@@ -16,8 +16,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 
+use crate::access::Actor;
 use crate::auth::SESSION_SECONDS;
+use crate::submissions::csv_import::MAX_CSV_BYTES;
 use crate::AppState;
+
+mod admin;
+mod reporting;
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -26,6 +31,8 @@ pub enum ApiError {
     Forbidden(&'static str),
     NotFound,
     Invalid(Vec<FieldError>),
+    InvalidRows(Vec<RowErrors>),
+    TooLarge,
     Internal(String),
 }
 
@@ -36,6 +43,21 @@ pub struct ErrorBody {
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldErrorBody>,
+    /// For files: every refused row (line 1 is the header, 0 the whole file).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<RowErrorBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RowErrorBody {
+    pub line: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub municipality: Option<String>,
+    pub errors: Vec<FieldErrorBody>,
+}
+
+fn field_error_body(error: FieldError) -> FieldErrorBody {
+    FieldErrorBody { message: field_error_message_bilingual(&error), error }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -47,20 +69,41 @@ pub struct FieldErrorBody {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, error, message, errors) = match self {
-            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m, vec![]),
-            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Inloggning krävs / Sign-in required".into(), vec![]),
-            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", format!("Åtkomst nekad / Forbidden: {m}"), vec![]),
-            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", "Finns inte / Not found".into(), vec![]),
+        let plain = |status, error, message: String| (status, error, message, vec![], vec![]);
+        let (status, error, message, errors, rows) = match self {
+            ApiError::BadRequest(m) => plain(StatusCode::BAD_REQUEST, "bad_request", m),
+            ApiError::Unauthenticated => plain(StatusCode::UNAUTHORIZED, "unauthenticated", "Inloggning krävs / Sign-in required".into()),
+            ApiError::Forbidden(m) => plain(StatusCode::FORBIDDEN, "forbidden", format!("Åtkomst nekad / Forbidden: {m}")),
+            ApiError::NotFound => plain(StatusCode::NOT_FOUND, "not_found", "Finns inte / Not found".into()),
+            ApiError::TooLarge => plain(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("Filen är för stor (högst {MAX} byte) / The file is too large (at most {MAX} bytes)", MAX = MAX_CSV_BYTES),
+            ),
             ApiError::Invalid(errors) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation",
                 errors.iter().map(field_error_message_bilingual).collect::<Vec<_>>().join(" "),
-                errors.into_iter().map(|e| FieldErrorBody { message: field_error_message_bilingual(&e), error: e }).collect(),
+                errors.into_iter().map(field_error_body).collect(),
+                vec![],
             ),
-            ApiError::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", m, vec![]),
+            ApiError::InvalidRows(rows) => {
+                let message = rows
+                    .iter()
+                    .flat_map(|r| r.errors.iter().map(move |e| format!("rad/line {}: {}", r.line, field_error_message_bilingual(e))))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let too_large = rows.iter().any(|r| r.errors.iter().any(|e| matches!(e.problem, Problem::FileTooLarge { .. })));
+                let status = if too_large { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::UNPROCESSABLE_ENTITY };
+                let rows = rows
+                    .into_iter()
+                    .map(|r| RowErrorBody { line: r.line, municipality: r.municipality, errors: r.errors.into_iter().map(field_error_body).collect() })
+                    .collect();
+                (status, "validation", message, vec![], rows)
+            }
+            ApiError::Internal(m) => plain(StatusCode::INTERNAL_SERVER_ERROR, "internal", m),
         };
-        (status, Json(ErrorBody { error, message, errors })).into_response()
+        (status, Json(ErrorBody { error, message, errors, rows })).into_response()
     }
 }
 
@@ -78,9 +121,34 @@ fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     body.map(|Json(v)| v).map_err(|e| ApiError::BadRequest(format!("Ogiltig JSON / Invalid JSON body: {}", e.body_text())))
 }
 
+impl From<crate::db::DbError> for ApiError {
+    fn from(e: crate::db::DbError) -> Self {
+        tracing::error!(error = %e, "API request failed");
+        ApiError::Internal("the request could not be completed".into())
+    }
+}
+
+/// The signed-in user behind the session cookie.
 async fn user(state: &AppState, headers: &HeaderMap) -> Result<CurrentUser, ApiError> {
     let token = cookie_value(headers, SESSION_COOKIE).ok_or(ApiError::Unauthenticated)?;
     state.backend.session_user(&token).await?.ok_or(ApiError::Unauthenticated)
+}
+
+/// A municipality's API token (`Authorization: Bearer kmp_…`) or else the session cookie.
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    match bearer {
+        Some(token) => crate::tokens::authenticate(&state.pool, token.trim()).await?.ok_or(ApiError::Unauthenticated),
+        None => Ok(Actor::User(user(state, headers).await?)),
+    }
+}
+
+fn require_role(user: &CurrentUser, role: Role) -> Result<(), ApiError> {
+    if user.role == role {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("this action belongs to another role"))
+    }
 }
 
 /// A JSON value as the text a form would have sent, so that the API and the form share one
@@ -90,6 +158,8 @@ fn as_field_text(value: Option<&Value>) -> String {
         None | Some(Value::Null) => String::new(),
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(true)) => "yes".into(),
+        Some(Value::Bool(false)) => "no".into(),
         Some(other) => format!("<{}>", match other {
             Value::Bool(_) => "boolean",
             Value::Array(_) => "array",
@@ -123,63 +193,9 @@ async fn delete_session(State(state): State<AppState>, headers: HeaderMap) -> Re
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, session_cookie("", 0))]).into_response())
 }
 
-/// The signed-in reporter's own report for a year (raw values: only their municipality's).
-#[utoipa::path(get, path = "/api/v1/reports/{year}", params(("year" = i64, Path)),
-    responses((status = 200, body = MyReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn get_report(State(state): State<AppState>, headers: HeaderMap, Path(year): Path<String>) -> Result<Json<MyReport>, ApiError> {
-    let user = user(&state, &headers).await?;
-    let year = kompotten_app::domain::ReportingYear::parse("year", &year).map_err(|e| ApiError::Invalid(vec![e]))?;
-    Ok(Json(state.backend.my_report(&user, Some(year.get())).await?))
-}
-
-/// Report body: whole numbers 0–1,000.
-#[derive(Deserialize, ToSchema)]
-pub struct ReportBody {
-    #[schema(value_type = Option<i64>)]
-    pub households_moved_out: Option<Value>,
-    #[schema(value_type = Option<i64>)]
-    pub households_received: Option<Value>,
-}
-
-/// Submit (or replace) the signed-in reporter's report for a year.
-#[utoipa::path(put, path = "/api/v1/reports/{year}", params(("year" = i64, Path)), request_body = ReportBody,
-    responses((status = 200, body = MyReport), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
-async fn put_report(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(year): Path<String>,
-    body: Result<Json<ReportBody>, JsonRejection>,
-) -> Result<Json<MyReport>, ApiError> {
-    let user = user(&state, &headers).await?;
-    let body = json_body(body)?;
-    let input = ReportInput {
-        year,
-        households_moved_out: as_field_text(body.households_moved_out.as_ref()),
-        households_received: as_field_text(body.households_received.as_ref()),
-    };
-    match state.backend.submit_report(&user, input).await? {
-        SubmitOutcome::Saved(report) => Ok(Json(report)),
-        SubmitOutcome::Invalid(errors) => Err(ApiError::Invalid(errors)),
-    }
-}
-
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct YearQuery {
     pub year: Option<i64>,
-}
-
-/// Who has reported (status only, never values): all members for the coordinator, the own
-/// county for a county board.
-#[utoipa::path(get, path = "/api/v1/submissions", params(YearQuery),
-    responses((status = 200, body = Vec<SubmissionStatus>), (status = 403, body = ErrorBody)))]
-async fn get_submissions(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<YearQuery>) -> Result<Json<Vec<SubmissionStatus>>, ApiError> {
-    let user = user(&state, &headers).await?;
-    let statuses = match user.role {
-        Role::Coordinator => state.backend.coordinator_overview(&user, q.year).await?.statuses,
-        Role::CountyBoard => state.backend.county_overview(&user, q.year).await?.statuses,
-        Role::Reporter => return Err(ApiError::Forbidden("submission status is for the coordinator and county boards")),
-    };
-    Ok(Json(statuses))
 }
 
 /// The releases of a year (public).
@@ -252,10 +268,29 @@ async fn get_budget(State(state): State<AppState>, headers: HeaderMap, Path(year
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Kompotten statistics API", description = "Reporting and differentially private releases for the Kompotten municipal network."),
-    paths(create_session, delete_session, get_report, put_report, get_submissions, list_releases, get_release, post_release, put_budget, get_budget)
+    info(
+        title = "Kompotten statistics API",
+        description = "Reporting and differentially private releases for the Kompotten municipal network.\n\nMunicipal case systems authenticate with `Authorization: Bearer <token>`, a per-municipality token the national coordinator issues; people sign in with `POST /api/v1/session` (cookie). Every refusal names the field and the problem in Swedish and English."
+    ),
+    paths(
+        create_session, delete_session, list_releases, get_release, post_release, put_budget, get_budget,
+        reporting::get_catalogue, reporting::list_periods, reporting::put_period, reporting::get_submission, reporting::put_submission,
+        reporting::post_csv, reporting::get_template, reporting::get_tracker, reporting::get_tracker_csv,
+        admin::put_grants, admin::get_grants, admin::post_token, admin::list_tokens, admin::delete_token, admin::get_audit_log, admin::get_audit_log_csv
+    ),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("municipality_token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
 
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
@@ -264,9 +299,9 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/session", post(create_session).delete(delete_session))
-        .route("/reports/{year}", get(get_report).put(put_report))
-        .route("/submissions", get(get_submissions))
         .route("/releases", get(list_releases).post(post_release))
         .route("/releases/{id}", get(get_release))
         .route("/budgets/{year}", get(get_budget).put(put_budget))
+        .merge(reporting::router())
+        .merge(admin::router())
 }
