@@ -179,8 +179,20 @@ pub fn intent_state(intent: Intent) -> VersionState {
     }
 }
 
-/// Validates and stores one report as a new version, in one transaction.
+/// Validates and stores one report as a new version, in one transaction. Two concurrent saves
+/// for one municipality on PostgreSQL can pick the same next version; the loser's insert
+/// violates the primary key and is retried (SQLite's BEGIN IMMEDIATE serialises them).
 pub async fn save(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, request: &SaveRequest) -> Result<SaveOutcome, DbError> {
+    let mut attempt = 0;
+    loop {
+        match save_once(pool, catalogue, actor, request).await {
+            Err(DbError::Sqlx(sqlx::Error::Database(e))) if e.is_unique_violation() && attempt < 5 => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+async fn save_once(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, request: &SaveRequest) -> Result<SaveOutcome, DbError> {
     let period = match PeriodId::parse("period", &request.period) {
         Ok(p) => p,
         Err(e) => return Ok(SaveOutcome::Invalid(vec![e])),
