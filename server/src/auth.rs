@@ -27,7 +27,8 @@ fn verify_password(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn token_digest(token: &str) -> String {
+/// How a secret token is stored: its SHA-256, so a copy of the database lets nobody in.
+pub fn token_digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -79,9 +80,7 @@ pub async fn login(pool: &Pool, username: &str, password: &str) -> Result<Option
     if !valid {
         return Ok(None);
     }
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
+    let token = new_secret();
     let mut tx = pool.begin().await?;
     sqlx::query("INSERT INTO sessions (token_sha256, username, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_digest(&token))
@@ -92,6 +91,13 @@ pub async fn login(pool: &Pool, username: &str, password: &str) -> Result<Option
         .await?;
     tx.commit().await?;
     Ok(Some(token))
+}
+
+/// 32 bytes from the operating system's CSPRNG, hex-encoded: session and API tokens.
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 pub async fn logout(pool: &Pool, token: &str) -> Result<(), DbError> {

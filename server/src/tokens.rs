@@ -3,21 +3,16 @@
 
 use kompotten_app::domain::{FieldError, MunicipalityCode, Problem};
 use kompotten_app::model::{ApiTokenView, Area, TokenOutcome};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::access::Actor;
 use crate::audit;
+use crate::auth::{new_secret, token_digest};
 use crate::db::{begin_write, new_id, now_text, DbError, Pool};
 
 /// Tokens carry a prefix so that they are recognisable in logs and secret scanners.
 const PREFIX: &str = "kmp_";
 const MAX_LABEL: usize = 200;
-
-fn digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 fn view_from_row(row: &sqlx::any::AnyRow) -> Result<ApiTokenView, sqlx::Error> {
     Ok(ApiTokenView {
@@ -58,14 +53,12 @@ pub async fn issue(pool: &Pool, by: &str, raw_municipality: &str, label: &str) -
     let (Some(code), true) = (code, errors.is_empty()) else {
         return Ok(TokenOutcome::Invalid(errors));
     };
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = format!("{PREFIX}{}", hex::encode(bytes));
+    let token = format!("{PREFIX}{}", new_secret());
     let id = new_id();
     sqlx::query("INSERT INTO api_tokens (id, municipality_code, token_sha256, label, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&id)
         .bind(code.as_str())
-        .bind(digest(&token))
+        .bind(token_digest(&token))
         .bind(label)
         .bind(by)
         .bind(now_text())
@@ -100,7 +93,7 @@ pub async fn authenticate(pool: &Pool, token: &str) -> Result<Option<Actor>, DbE
     if !token.starts_with(PREFIX) {
         return Ok(None);
     }
-    let row = sqlx::query(&format!("{SELECT} WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL")).bind(digest(token)).fetch_optional(pool).await?;
+    let row = sqlx::query(&format!("{SELECT} WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL")).bind(token_digest(token)).fetch_optional(pool).await?;
     Ok(match row {
         Some(row) => {
             let view = view_from_row(&row)?;
