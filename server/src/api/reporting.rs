@@ -29,6 +29,14 @@ fn period(raw: &str) -> Result<PeriodId, ApiError> {
     PeriodId::parse("period", raw).map_err(|e| ApiError::Invalid(vec![e]))
 }
 
+/// The `status` a caller asked for: "draft" or "submitted" (the default).
+fn intent(status: Option<&str>) -> Result<Intent, ApiError> {
+    match status {
+        None => Ok(Intent::Submit),
+        Some(s) => Intent::from_code(s).ok_or_else(|| ApiError::Invalid(vec![FieldError::new("status", Problem::UnknownIndicator)])),
+    }
+}
+
 /// The indicator catalogue: codes, labels, help texts, types, limits and rules (public).
 #[utoipa::path(get, path = "/api/v1/catalogue", responses((status = 200, body = Catalogue)))]
 pub async fn get_catalogue(State(state): State<AppState>) -> Json<Catalogue> {
@@ -106,10 +114,7 @@ pub async fn put_submission(
         return Err(ApiError::Forbidden("a municipality reports only for itself"));
     }
     let body = json_body(body)?;
-    let intent = match body.status.as_deref() {
-        None => Intent::Submit,
-        Some(s) => Intent::from_code(s).ok_or_else(|| ApiError::Invalid(vec![FieldError::new("status", Problem::UnknownIndicator)]))?,
-    };
+    let intent = intent(body.status.as_deref())?;
     let raw = body
         .values
         .unwrap_or_default()
@@ -148,10 +153,7 @@ pub async fn post_csv(State(state): State<AppState>, headers: HeaderMap, Path(ra
         }
     }
     let bytes = body.map_err(|_| ApiError::TooLarge)?;
-    let intent = match q.status.as_deref() {
-        None => Intent::Submit,
-        Some(s) => Intent::from_code(s).ok_or_else(|| ApiError::Invalid(vec![FieldError::new("status", Problem::UnknownIndicator)]))?,
-    };
+    let intent = intent(q.status.as_deref())?;
     match csv_import::import(&state.pool, &state.catalogue, &actor, &raw_period, intent, &bytes).await? {
         ImportOutcome::Invalid(rows) => Err(ApiError::InvalidRows(rows)),
         stored => Ok(Json(stored)),
