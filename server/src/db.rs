@@ -127,6 +127,23 @@ pub async fn begin_write(pool: &Pool) -> Result<sqlx::Transaction<'static, sqlx:
     }
 }
 
+/// Runs a write transaction again when it lost a race for a unique key: on PostgreSQL two
+/// concurrent saves for one municipality can pick the same next version number, and the
+/// later insert fails its primary key. (SQLite's BEGIN IMMEDIATE serialises them.)
+pub async fn retry_on_unique_violation<T, F, Fut>(mut run: F) -> Result<T, DbError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, DbError>>,
+{
+    for _ in 0..5 {
+        match run().await {
+            Err(DbError::Sqlx(sqlx::Error::Database(e))) if e.is_unique_violation() => continue,
+            other => return other,
+        }
+    }
+    run().await
+}
+
 /// A new time-ordered id (UUIDv7): sorts in creation order as text.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -13,7 +13,7 @@ use super::{check_open, insert_version, intent_state, prepare, Channel, Values};
 use crate::access::Actor;
 use crate::audit;
 use crate::catalogue::IndexedCatalogue;
-use crate::db::{begin_write, DbError, Pool};
+use crate::db::{begin_write, retry_on_unique_violation, DbError, Pool};
 use crate::periods;
 
 /// 290 municipalities × 48 indicators fit in well under 200 KB; 2 MiB leaves room for
@@ -82,6 +82,10 @@ fn rows_of(table: &Table, catalogue: &IndexedCatalogue) -> Result<(usize, Vec<St
 /// Validates every row of `bytes` and, only if all pass, stores each as a new version of its
 /// municipality's report, in one transaction.
 pub async fn import(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, raw_period: &str, intent: Intent, bytes: &[u8]) -> Result<ImportOutcome, DbError> {
+    retry_on_unique_violation(|| import_once(pool, catalogue, actor, raw_period, intent, bytes)).await
+}
+
+async fn import_once(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, raw_period: &str, intent: Intent, bytes: &[u8]) -> Result<ImportOutcome, DbError> {
     let period = match PeriodId::parse("period", raw_period) {
         Ok(p) => p,
         Err(e) => return Ok(ImportOutcome::Invalid(vec![RowErrors { line: 0, municipality: None, errors: vec![e] }])),

@@ -16,7 +16,7 @@ use sqlx::Row;
 use crate::access::Actor;
 use crate::audit;
 use crate::catalogue::IndexedCatalogue;
-use crate::db::{begin_write, now_text, DbError, Pool};
+use crate::db::{begin_write, now_text, retry_on_unique_violation, DbError, Pool};
 use crate::periods;
 pub use validate::{Scope, Values};
 
@@ -179,17 +179,9 @@ pub fn intent_state(intent: Intent) -> VersionState {
     }
 }
 
-/// Validates and stores one report as a new version, in one transaction. Two concurrent saves
-/// for one municipality on PostgreSQL can pick the same next version; the loser's insert
-/// violates the primary key and is retried (SQLite's BEGIN IMMEDIATE serialises them).
+/// Validates and stores one report as a new version, in one transaction.
 pub async fn save(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, request: &SaveRequest) -> Result<SaveOutcome, DbError> {
-    let mut attempt = 0;
-    loop {
-        match save_once(pool, catalogue, actor, request).await {
-            Err(DbError::Sqlx(sqlx::Error::Database(e))) if e.is_unique_violation() && attempt < 5 => attempt += 1,
-            other => return other,
-        }
-    }
+    retry_on_unique_violation(|| save_once(pool, catalogue, actor, request)).await
 }
 
 async fn save_once(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, request: &SaveRequest) -> Result<SaveOutcome, DbError> {
