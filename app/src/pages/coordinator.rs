@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use crate::app::use_lang;
 use crate::domain::FieldError;
 use crate::i18n::{format_decimal, format_delta, format_rho, t, t_with};
-use crate::model::{BudgetOutcome, ImportOutcome, PeriodOutcome, PeriodState, ReleaseOutcome, TokenOutcome};
-use crate::pages::upload::{CsvUpload, ImportResult};
+use crate::model::{BudgetOutcome, PeriodOutcome, PeriodState, ReleaseOutcome, TokenOutcome};
+use crate::pages::upload::{CsvUpload, ImportResult, IntentSelect};
 use crate::pages::{error_for, format_time, query_year, use_hydrated, NeedsScript, NeedsSignIn, TextField};
 use crate::server_fns::{get_coordinator_overview, import_grants, import_submissions_csv, CreateRelease, IssueToken, RevokeToken, SetBudget, SetPeriodState};
 
@@ -56,8 +56,6 @@ pub fn CoordinatorPage() -> impl IntoView {
         Some(Ok(TokenOutcome::Issued { token, view })) => Some(t_with(lang, "tokens.issued", &[("municipality", view.municipality.name), ("token", token)])),
         _ => None,
     };
-    let csv_result = Signal::derive(move || csv_upload.value().get().map(|r: Result<ImportOutcome, _>| r.map_err(|e| e.to_string())));
-    let grant_result = Signal::derive(move || grant_upload.value().get().map(|r: Result<ImportOutcome, _>| r.map_err(|e| e.to_string())));
     let csv_period = RwSignal::new(String::new());
     let csv_intent = RwSignal::new("submit".to_owned());
     let release_errors = Signal::derive(move || match release.value().get() {
@@ -203,15 +201,9 @@ pub fn CoordinatorPage() -> impl IntoView {
                                 <input id="coordinator-csv-period" type="text" value=year.to_string() prop:value=move || { let p = csv_period.get(); if p.is_empty() { year.to_string() } else { p } }
                                     on:input=move |ev| csv_period.set(event_target_value(&ev))/>
                             </div>
-                            <div class="field">
-                                <label for="coordinator-csv-intent">{t(lang, "report.upload.intent")}</label>
-                                <select id="coordinator-csv-intent" on:change=move |ev| csv_intent.set(event_target_value(&ev))>
-                                    <option value="submit">{t(lang, "report.submit")}</option>
-                                    <option value="draft">{t(lang, "report.save_draft")}</option>
-                                </select>
-                            </div>
+                            <IntentSelect id="coordinator-csv-intent" intent=csv_intent/>
                         </CsvUpload>
-                        <ImportResult id="coordinator-csv-result" outcome=csv_result/>
+                        <ImportResult id="coordinator-csv-result" outcome=csv_upload.value()/>
                     </section>
 
                     <section aria-labelledby="grants-heading">
@@ -222,7 +214,7 @@ pub fn CoordinatorPage() -> impl IntoView {
                         })}
                         <CsvUpload id="grants-csv" label=t(lang, "grants.file") help=t(lang, "grants.help") button=t(lang, "grants.button") hydrated
                             on_file=Callback::new(move |hex: String| { grant_upload.dispatch((year.to_string(), hex)); })/>
-                        <ImportResult id="grants-csv-result" outcome=grant_result/>
+                        <ImportResult id="grants-csv-result" outcome=grant_upload.value()/>
                     </section>
 
                     <section aria-labelledby="tokens-heading">

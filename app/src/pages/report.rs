@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use crate::app::use_lang;
 use crate::domain::FieldError;
 use crate::i18n::{format_decimal, t, t_with, Lang};
-use crate::model::{ImportOutcome, IndicatorDef, IndicatorGroup, MySubmission, PeriodState, ReportedBy, ValueType, VersionState};
-use crate::pages::upload::{CsvUpload, ImportResult};
+use crate::model::{IndicatorDef, IndicatorGroup, MySubmission, PeriodState, ReportedBy, ValueType, VersionState};
+use crate::pages::upload::{CsvUpload, ImportResult, IntentSelect};
 use crate::pages::{error_for, format_time, query_text, use_hydrated, NeedsScript, NeedsSignIn, TextField};
 use crate::server_fns::{get_report_page, import_submissions_csv, FormError, SaveSubmission};
 
@@ -118,7 +118,6 @@ pub fn ReportPage() -> impl IntoView {
         _ => None,
     };
     let upload_intent = RwSignal::new("submit".to_owned());
-    let upload_result = Signal::derive(move || upload.value().get().map(|r: Result<ImportOutcome, _>| r.map_err(|e| e.to_string())));
 
     view! {
         <Suspense fallback=move || view! { <p>{t(lang, "loading")}</p> }>
@@ -182,15 +181,9 @@ pub fn ReportPage() -> impl IntoView {
                         <p>{t(lang, "report.upload.intro")} " " <a href=template_href>{t(lang, "report.upload.template")}</a></p>
                         <CsvUpload id="own-csv" label=t(lang, "report.upload.file") help=t(lang, "report.upload.help") button=t(lang, "report.upload.button")
                             hydrated on_file=Callback::new(move |hex: String| { upload.dispatch((upload_period.clone(), upload_intent.get_untracked(), hex)); })>
-                            <div class="field">
-                                <label for="own-csv-intent">{t(lang, "report.upload.intent")}</label>
-                                <select id="own-csv-intent" on:change=move |ev| upload_intent.set(event_target_value(&ev))>
-                                    <option value="submit">{t(lang, "report.submit")}</option>
-                                    <option value="draft">{t(lang, "report.save_draft")}</option>
-                                </select>
-                            </div>
+                            <IntentSelect id="own-csv-intent" intent=upload_intent/>
                         </CsvUpload>
-                        <ImportResult id="own-csv-result" outcome=upload_result/>
+                        <ImportResult id="own-csv-result" outcome=upload.value()/>
                     </section>
 
                     <section aria-labelledby="history-heading">

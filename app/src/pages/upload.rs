@@ -55,15 +55,30 @@ pub fn CsvUpload(
     }
 }
 
+/// Whether an uploaded file is submitted or saved as drafts: a field for [`CsvUpload`].
+#[component]
+pub fn IntentSelect(id: &'static str, intent: RwSignal<String>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="field">
+            <label for=id>{t(lang, "report.upload.intent")}</label>
+            <select id=id on:change=move |ev| intent.set(event_target_value(&ev))>
+                <option value="submit">{t(lang, "report.submit")}</option>
+                <option value="draft">{t(lang, "report.save_draft")}</option>
+            </select>
+        </div>
+    }
+}
+
 /// What an import did: how many rows were stored, or every refused row and field.
 #[component]
-pub fn ImportResult(id: &'static str, outcome: Signal<Option<Result<ImportOutcome, String>>>) -> impl IntoView {
+pub fn ImportResult(id: &'static str, #[prop(into)] outcome: Signal<Option<Result<ImportOutcome, ServerFnError>>>) -> impl IntoView {
     let lang = use_lang();
     view! {
         <div id=id role="status" aria-live="polite">
             {move || match outcome.get() {
                 None => ().into_any(),
-                Some(Err(e)) => view! { <p class="form-error">{t(lang, "error.load")} " (" {e} ")"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="form-error">{t(lang, "error.load")} " (" {e.to_string()} ")"</p> }.into_any(),
                 Some(Ok(ImportOutcome::Stored { rows, state })) => {
                     let key = if state == VersionState::Draft { "import.stored_draft" } else { "import.stored" };
                     view! { <p class="form-ok">{t_with(lang, key, &[("rows", rows.to_string())])}</p> }.into_any()
