@@ -142,6 +142,19 @@ async fn raw_counts_reach_only_their_municipality(app: &TestApp) {
         assert_no_raw_counts("Malmö's API token", &[(format!("GET {path}"), body)]);
     }
 
+    // The coordinator may write a municipality's report (it imports spreadsheets) but learns
+    // nothing of what the report held: neither its answer nor the audit log says which fields
+    // differed from Gävle's counts.
+    let zeros = member_report(app, &[]).await;
+    let written = coordinator.put(app.url("/api/v1/periods/2025/submissions/2180")).json(&json!({"status": "draft", "values": zeros})).send().await.unwrap();
+    assert_eq!(written.status(), 200);
+    let written: serde_json::Value = written.json().await.unwrap();
+    assert_eq!(written["changed_fields"], json!([]), "the answer tells the coordinator which of Gävle's counts were not zero");
+    let log = coordinator.get(app.url("/api/v1/audit-log")).send().await.unwrap().text().await.unwrap();
+    for code in ["households_moved_out", "moved_out_children_2", "moved_out_context_honour", "households_received", "time_to_move_6_12m"] {
+        assert!(!log.contains(code), "the audit log tells the coordinator that Gävle's {code} changed: {log}");
+    }
+
     // After a release, the views that are not the release itself still show no raw count.
     let release = coordinator.post(app.url("/api/v1/releases")).json(&json!({"year": 2025, "rho": 0.5})).send().await.unwrap();
     assert_eq!(release.status(), 201);

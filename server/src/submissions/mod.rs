@@ -167,9 +167,15 @@ pub async fn insert_version(
         VersionState::Draft => "submission.draft",
         VersionState::Submitted => "submission.submit",
     };
-    let detail = format!("version {version} via {}; changed: {}", channel.code(), if changed.is_empty() { "-".to_owned() } else { changed.join(", ") });
+    // Which fields differ from the previous version is itself raw-count information (a
+    // coordinator writing zeros would learn which counts were not zero), so the log, which
+    // the coordinator reads, says only how much was written; the changed fields stay in the
+    // version row, which only the municipality's own users read.
+    let detail = format!("version {version} via {}; {} fields written", channel.code(), values.len());
     audit::record(conn, audit::Entry { actor: &created_by, action, period_id: Some(&period_id), municipality_code: Some(municipality), detail }).await?;
-    Ok(VersionInfo { version, state, channel: channel.code().to_owned(), created_by, created_at, changed_fields: changed })
+    // The same holds for the answer to a writer who is not the municipality's own.
+    let changed_fields = if actor.own_municipality() == Some(municipality) { changed } else { Vec::new() };
+    Ok(VersionInfo { version, state, channel: channel.code().to_owned(), created_by, created_at, changed_fields })
 }
 
 pub fn intent_state(intent: Intent) -> VersionState {
