@@ -93,6 +93,8 @@ test('sign in, submit, release, and see the chart on a hydrated page', async (t)
   await t.test('the coordinator opens the reporting period', async (t) => {
     const { page, problems } = await newPage(t);
     await signIn(page, 'samordnare');
+    // The page after sign-in may still be loading: wait for the button before reading it.
+    await page.locator('#period-submit').waitFor({ timeout: 30_000 });
     await page.waitForFunction(() => !document.querySelector('#period-submit').disabled, null, { timeout: 30_000 });
     await page.fill('#period', String(year));
     await page.click('#period-submit');
@@ -104,6 +106,8 @@ test('sign in, submit, release, and see the chart on a hydrated page', async (t)
     const { page, problems } = await newPage(t);
     await signIn(page, 'kommun-2180');
     assert.equal(new URL(page.url()).pathname, '/rapportera');
+    // The page after sign-in may still be loading: wait for the button before reading it.
+    await page.locator('#report-submit').waitFor({ timeout: 30_000 });
     await page.waitForFunction(() => !document.querySelector('#report-submit').disabled, null, { timeout: 30_000 });
     // A draft with a negative count is refused (HTTP 422) and explained beside the field.
     await page.fill('#households_moved_out', '-1');
