@@ -4,7 +4,7 @@
 use kompotten_app::model::AuditEntry;
 use sqlx::Row;
 
-use crate::db::{new_id, now_text, DbError, Pool};
+use crate::db::{new_id, now_text, values_placeholders, DbError, Pool};
 
 pub struct Entry<'a> {
     pub actor: &'a str,
@@ -17,16 +17,21 @@ pub struct Entry<'a> {
 /// Records `entry` inside the caller's transaction, so the log and the write stand or fall
 /// together.
 pub async fn record(conn: &mut sqlx::AnyConnection, entry: Entry<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO audit_log (id, at, actor, action, period_id, municipality_code, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(new_id())
-        .bind(now_text())
-        .bind(entry.actor)
-        .bind(entry.action)
-        .bind(entry.period_id)
-        .bind(entry.municipality_code)
-        .bind(entry.detail)
-        .execute(conn)
-        .await?;
+    record_all(conn, vec![entry]).await
+}
+
+/// Records several entries with one statement, inside the caller's transaction.
+pub async fn record_all(conn: &mut sqlx::AnyConnection, entries: Vec<Entry<'_>>) -> Result<(), sqlx::Error> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let at = now_text();
+    let sql = format!("INSERT INTO audit_log (id, at, actor, action, period_id, municipality_code, detail) VALUES {}", values_placeholders(entries.len(), 7));
+    let mut query = sqlx::query(&sql);
+    for entry in entries {
+        query = query.bind(new_id()).bind(at.clone()).bind(entry.actor).bind(entry.action).bind(entry.period_id).bind(entry.municipality_code).bind(entry.detail);
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 

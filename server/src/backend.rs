@@ -15,7 +15,8 @@ use kompotten_app::domain::PeriodId;
 use crate::access::Actor;
 use crate::catalogue::IndexedCatalogue;
 use crate::db::{default_reporting_year, InstanceKind, Pool};
-use crate::submissions::{Channel, SaveRequest};
+use crate::submissions::writer::SubmissionWriter;
+use crate::submissions::{Channel, SaveJob, SaveRequest};
 use crate::{audit, auth, grants, periods, releases, submissions, tokens};
 
 #[derive(Clone)]
@@ -24,6 +25,7 @@ pub struct ServerBackend {
     pub instance: InstanceKind,
     pub default_year_rho: f64,
     pub catalogue: Arc<IndexedCatalogue>,
+    pub writer: SubmissionWriter,
 }
 
 fn internal(error: impl std::fmt::Display) -> BackendError {
@@ -87,7 +89,7 @@ impl Backend for ServerBackend {
         let actor = Actor::User(user.clone());
         let municipality = actor.own_municipality().ok_or(BackendError::Forbidden("reporter without a municipality"))?.to_owned();
         let request = SaveRequest { period, municipality, intent, channel: Channel::Form, raw: values };
-        submissions::save(&self.pool, &self.catalogue, &actor, &request).await.map_err(internal)
+        self.writer.save(SaveJob { actor, request }).await.map_err(internal)
     }
 
     async fn import_submissions_csv(&self, user: &CurrentUser, period: String, intent: Intent, bytes: Vec<u8>) -> Result<ImportOutcome, BackendError> {

@@ -144,6 +144,28 @@ where
     run().await
 }
 
+/// `($1, $2, …), (…)` for a multi-row INSERT of `rows` rows of `columns` columns: one
+/// statement for a whole batch instead of one round trip per row.
+pub fn values_placeholders(rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 5);
+    for r in 0..rows {
+        out.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("${}", r * columns + c + 1));
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// `$first, $first+1, …` (`n` placeholders) for an `IN (…)` list.
+pub fn in_list(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 /// A new time-ordered id (UUIDv7): sorts in creation order as text.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -34,6 +34,8 @@ pub struct AppState {
     pub backend: SharedBackend,
     pub pool: Pool,
     pub catalogue: Arc<catalogue::IndexedCatalogue>,
+    /// Single saves from the form and the API, committed in groups.
+    pub writer: submissions::writer::SubmissionWriter,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -58,15 +60,21 @@ pub async fn prepare(config: &Config, kind_for_new: InstanceKind) -> Result<Prep
     let (pool, instance) = db::connect_and_migrate(&config.database_url, kind_for_new).await?;
     let seeded_password = auth::seed_accounts(&pool, config.seed_password.as_deref()).await?;
     let catalogue = Arc::new(catalogue::load(&pool).await?);
-    let backend: SharedBackend =
-        Arc::new(backend::ServerBackend { pool: pool.clone(), instance, default_year_rho: config.default_year_rho, catalogue: catalogue.clone() });
+    let writer = submissions::writer::SubmissionWriter::start(pool.clone(), catalogue.clone());
+    let backend: SharedBackend = Arc::new(backend::ServerBackend {
+        pool: pool.clone(),
+        instance,
+        default_year_rho: config.default_year_rho,
+        catalogue: catalogue.clone(),
+        writer: writer.clone(),
+    });
     let leptos_options = LeptosOptions::builder()
         .output_name("kompotten")
         .site_root(config.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .build();
-    let state = AppState { leptos_options, backend, pool: pool.clone(), catalogue: catalogue.clone() };
+    let state = AppState { leptos_options, backend, pool: pool.clone(), catalogue: catalogue.clone(), writer };
     Ok(Prepared { router: web::router(state, &config.site_root), pool, instance, catalogue, seeded_password })
 }
 

@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{as_field_text, caller, json_body, user, ApiError, ErrorBody};
 use crate::access::Actor;
-use crate::submissions::{self, csv_import, Channel, SaveRequest};
+use crate::submissions::{self, csv_import, Channel, SaveJob, SaveRequest};
 use crate::AppState;
 
 /// Bodies above this are refused before they are read in full; files up to
@@ -126,7 +126,7 @@ pub async fn put_submission(
         })
         .collect();
     let request = SaveRequest { period: raw_period, municipality, intent, channel: Channel::Api, raw };
-    match submissions::save(&state.pool, &state.catalogue, &actor, &request).await? {
+    match state.writer.save(SaveJob { actor, request }).await? {
         SaveOutcome::Saved(info) => Ok(Json(info)),
         SaveOutcome::Invalid(errors) => Err(ApiError::Invalid(errors)),
     }

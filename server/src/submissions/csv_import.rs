@@ -9,7 +9,7 @@ use kompotten_app::model::{ImportOutcome, Intent, RowErrors};
 use kompotten_ingest::{read_table, DecodeError, MunicipalityIndex, ResolveError, Table};
 use sqlx::Row;
 
-use super::{check_open, insert_version, intent_state, prepare, Channel, Values};
+use super::{check_open, insert_versions, intent_state, prepare, Channel, Draft, NewVersion};
 use crate::access::Actor;
 use crate::audit;
 use crate::catalogue::IndexedCatalogue;
@@ -108,7 +108,7 @@ async fn import_once(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, r
     }
     let index = municipality_index(&mut tx).await?;
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut accepted: Vec<(String, Values)> = Vec::with_capacity(table.rows.len());
+    let mut resolved = Vec::with_capacity(table.rows.len());
     let mut refused = Vec::new();
     for row in &table.rows {
         let given = row.cells[municipality_column].clone();
@@ -126,19 +126,24 @@ async fn import_once(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, r
         }
         let raw: BTreeMap<String, String> =
             codes.iter().zip(&row.cells).enumerate().filter(|(i, _)| *i != municipality_column).map(|(_, (c, v))| (c.clone(), v.clone())).collect();
-        match prepare(&mut tx, catalogue, actor, period, &code, intent, &raw).await? {
-            Ok(values) => accepted.push((code, values)),
-            Err(errors) => refused.push(RowErrors { line: row.line as i64, municipality: Some(code), errors }),
+        resolved.push((row.line, code, raw));
+    }
+    let drafts: Vec<Draft> = resolved.iter().map(|(_, code, raw)| Draft { actor, municipality: code, intent, raw }).collect();
+    let mut accepted = Vec::with_capacity(resolved.len());
+    for ((line, code, _), prepared) in resolved.iter().zip(prepare(&mut tx, catalogue, period, &drafts).await?) {
+        match prepared {
+            Ok(found) => accepted.push(found),
+            Err(errors) => refused.push(RowErrors { line: *line as i64, municipality: Some(code.clone()), errors }),
         }
     }
     if !refused.is_empty() {
         tx.rollback().await?;
+        refused.sort_by_key(|r| r.line);
         return Ok(ImportOutcome::Invalid(refused));
     }
     let state = intent_state(intent);
-    for (code, values) in &accepted {
-        insert_version(&mut tx, actor, period, code, state, Channel::Csv, values).await?;
-    }
+    let new: Vec<NewVersion> = accepted.iter().map(|(code, values)| NewVersion { actor, municipality: code, state, channel: Channel::Csv, values }).collect();
+    insert_versions(&mut tx, period, &new).await?;
     let detail = format!("{} rows", accepted.len());
     audit::record(&mut tx, audit::Entry { actor: &actor.name(), action: "submission.csv_import", period_id: Some(&period.to_string()), municipality_code: None, detail }).await?;
     tx.commit().await?;

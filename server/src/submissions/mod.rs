@@ -6,8 +6,9 @@
 pub mod csv_import;
 pub mod tracker;
 pub mod validate;
+pub mod writer;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use kompotten_app::domain::{FieldError, MunicipalityCode, PeriodId, Problem};
 use kompotten_app::model::{Area, Intent, MySubmission, PeriodState, PeriodView, SaveOutcome, VersionInfo, VersionState};
@@ -16,7 +17,7 @@ use sqlx::Row;
 use crate::access::Actor;
 use crate::audit;
 use crate::catalogue::IndexedCatalogue;
-use crate::db::{begin_write, now_text, retry_on_unique_violation, DbError, Pool};
+use crate::db::{begin_write, in_list, now_text, retry_on_unique_violation, values_placeholders, DbError, Pool};
 use crate::periods;
 pub use validate::{Scope, Values};
 
@@ -53,20 +54,36 @@ pub struct SaveRequest {
 /// Which groups `municipality` reports for `period`: network members (member by the period's
 /// year) and the recipients in the latest grant table of that year.
 pub async fn scope(conn: &mut sqlx::AnyConnection, period: PeriodId, municipality: &str) -> Result<Scope, sqlx::Error> {
-    let member: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM network_members WHERE municipality_code = $1 AND member_since <= $2")
-        .bind(municipality)
-        .bind(period.year().get())
-        .fetch_one(&mut *conn)
-        .await?;
-    let recipient: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM grants WHERE municipality_code = $1
-         AND import_id = (SELECT id FROM grant_imports WHERE year = $2 ORDER BY imported_at DESC, id DESC LIMIT 1)",
-    )
-    .bind(municipality)
-    .bind(period.year().get())
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(Scope { network_member: member > 0, grant_recipient: recipient > 0 })
+    Ok(scopes(conn, period, &[municipality]).await?.remove(municipality).unwrap_or_default())
+}
+
+/// [`scope`] for several municipalities at once: two queries whatever their number.
+pub async fn scopes(conn: &mut sqlx::AnyConnection, period: PeriodId, municipalities: &[&str]) -> Result<HashMap<String, Scope>, sqlx::Error> {
+    let mut found: HashMap<String, Scope> = municipalities.iter().map(|m| ((*m).to_owned(), Scope::default())).collect();
+    if municipalities.is_empty() {
+        return Ok(found);
+    }
+    let list = in_list(2, municipalities.len());
+    let members = format!("SELECT municipality_code FROM network_members WHERE member_since <= $1 AND municipality_code IN ({list})");
+    let recipients = format!(
+        "SELECT municipality_code FROM grants WHERE municipality_code IN ({list})
+         AND import_id = (SELECT id FROM grant_imports WHERE year = $1 ORDER BY imported_at DESC, id DESC LIMIT 1)"
+    );
+    for (sql, member) in [(members, true), (recipients, false)] {
+        let mut query = sqlx::query_scalar::<_, String>(&sql).bind(period.year().get());
+        for m in municipalities {
+            query = query.bind(*m);
+        }
+        for code in query.fetch_all(&mut *conn).await? {
+            let scope = found.entry(code).or_default();
+            if member {
+                scope.network_member = true;
+            } else {
+                scope.grant_recipient = true;
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Checks a period is open for reporting; the error names the field `period`.
@@ -78,36 +95,59 @@ pub fn check_open(period: Option<&PeriodView>) -> Result<(), FieldError> {
     }
 }
 
-async fn municipality_exists(conn: &mut sqlx::AnyConnection, code: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM municipalities WHERE code = $1").bind(code).fetch_one(conn).await?;
-    Ok(n > 0)
+/// Which of `codes` name a municipality.
+async fn existing_municipalities(conn: &mut sqlx::AnyConnection, codes: &[&str]) -> Result<HashSet<String>, sqlx::Error> {
+    if codes.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let sql = format!("SELECT code FROM municipalities WHERE code IN ({})", in_list(1, codes.len()));
+    let mut query = sqlx::query_scalar::<_, String>(&sql);
+    for code in codes {
+        query = query.bind(*code);
+    }
+    Ok(query.fetch_all(conn).await?.into_iter().collect())
 }
 
-/// Validates one municipality's report inside `conn`'s transaction: who, where, when, what.
+/// One report to validate: who sends it, for which municipality (as typed), and its fields.
+pub struct Draft<'a> {
+    pub actor: &'a Actor,
+    pub municipality: &'a str,
+    pub intent: Intent,
+    pub raw: &'a BTreeMap<String, String>,
+}
+
+/// Validates reports for one period inside `conn`'s transaction: who, where, when, what. The
+/// database is asked a fixed number of questions whatever the number of reports, so a whole
+/// CSV file or a batch of API calls costs about as much as one.
 pub async fn prepare(
     conn: &mut sqlx::AnyConnection,
     catalogue: &IndexedCatalogue,
-    actor: &Actor,
     period: PeriodId,
-    municipality: &str,
-    intent: Intent,
-    raw: &BTreeMap<String, String>,
-) -> Result<Result<Values, Vec<FieldError>>, sqlx::Error> {
-    let code = match MunicipalityCode::parse("municipality", municipality) {
-        Ok(code) => code,
-        Err(e) => return Ok(Err(vec![e])),
-    };
-    if !municipality_exists(conn, code.as_str()).await? {
-        return Ok(Err(vec![FieldError::new("municipality", Problem::UnknownMunicipality)]));
-    }
-    if !actor.may_write(code.as_str()) {
-        return Ok(Err(vec![FieldError::new("municipality", Problem::OtherMunicipality)]));
-    }
-    let scope = scope(conn, period, code.as_str()).await?;
-    if scope.is_empty() {
-        return Ok(Err(vec![FieldError::new("municipality", Problem::NotAMember)]));
-    }
-    Ok(validate::validate(catalogue, scope, raw, intent))
+    drafts: &[Draft<'_>],
+) -> Result<Vec<Result<(MunicipalityCode, Values), Vec<FieldError>>>, sqlx::Error> {
+    let codes: Vec<Result<MunicipalityCode, FieldError>> = drafts.iter().map(|d| MunicipalityCode::parse("municipality", d.municipality)).collect();
+    let wanted: Vec<&str> = codes.iter().filter_map(|c| c.as_ref().ok()).map(MunicipalityCode::as_str).collect();
+    let existing = existing_municipalities(conn, &wanted).await?;
+    let wanted: Vec<&str> = wanted.into_iter().filter(|c| existing.contains(*c)).collect();
+    let scopes = scopes(conn, period, &wanted).await?;
+    Ok(drafts
+        .iter()
+        .zip(codes)
+        .map(|(draft, code)| {
+            let code = code.map_err(|e| vec![e])?;
+            if !existing.contains(code.as_str()) {
+                return Err(vec![FieldError::new("municipality", Problem::UnknownMunicipality)]);
+            }
+            if !draft.actor.may_write(code.as_str()) {
+                return Err(vec![FieldError::new("municipality", Problem::OtherMunicipality)]);
+            }
+            let scope = scopes.get(code.as_str()).copied().unwrap_or_default();
+            if scope.is_empty() {
+                return Err(vec![FieldError::new("municipality", Problem::NotAMember)]);
+            }
+            validate::validate(catalogue, scope, draft.raw, draft.intent).map(|values| (code, values))
+        })
+        .collect())
 }
 
 fn parse_values(json: &str) -> Result<Values, DbError> {
@@ -120,62 +160,98 @@ fn changed_fields(before: &Values, after: &Values) -> Vec<String> {
     codes.into_iter().filter(|c| before.get(*c) != after.get(*c)).cloned().collect()
 }
 
-/// Stores `values` as the next version, with its audit entry, inside `conn`'s transaction.
-pub async fn insert_version(
-    conn: &mut sqlx::AnyConnection,
-    actor: &Actor,
-    period: PeriodId,
-    municipality: &str,
-    state: VersionState,
-    channel: Channel,
-    values: &Values,
-) -> Result<VersionInfo, DbError> {
+/// One validated report to store as its municipality's next version.
+pub struct NewVersion<'a> {
+    pub actor: &'a Actor,
+    pub municipality: &'a MunicipalityCode,
+    pub state: VersionState,
+    pub channel: Channel,
+    pub values: &'a Values,
+}
+
+/// The latest version number and values of each municipality's report for a period.
+async fn latest_versions(conn: &mut sqlx::AnyConnection, period: &str, municipalities: &[&str]) -> Result<HashMap<String, (i64, Values)>, DbError> {
+    let list = in_list(2, municipalities.len());
+    let sql = format!(
+        "SELECT s.municipality_code, s.version, s.values_json FROM submission_versions s
+         JOIN (SELECT municipality_code, MAX(version) AS version FROM submission_versions
+               WHERE period_id = $1 AND municipality_code IN ({list}) GROUP BY municipality_code) l
+           ON l.municipality_code = s.municipality_code AND l.version = s.version
+         WHERE s.period_id = $1"
+    );
+    let mut query = sqlx::query(&sql).bind(period);
+    for m in municipalities {
+        query = query.bind(*m);
+    }
+    let mut latest = HashMap::new();
+    for row in query.fetch_all(&mut *conn).await? {
+        latest.insert(row.try_get("municipality_code")?, (row.try_get("version")?, parse_values(&row.try_get::<String, _>("values_json")?)?));
+    }
+    Ok(latest)
+}
+
+/// Stores each report as the next version of its municipality's report (in order, so two
+/// reports for one municipality become two versions), with an audit entry each, inside
+/// `conn`'s transaction: three statements whatever the number of reports.
+pub async fn insert_versions(conn: &mut sqlx::AnyConnection, period: PeriodId, new: &[NewVersion<'_>]) -> Result<Vec<VersionInfo>, DbError> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
     let period_id = period.to_string();
-    let previous = sqlx::query("SELECT version, values_json FROM submission_versions WHERE period_id = $1 AND municipality_code = $2 ORDER BY version DESC LIMIT 1")
-        .bind(&period_id)
-        .bind(municipality)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let (version, before) = match previous {
-        Some(row) => (row.try_get::<i64, _>("version")? + 1, parse_values(&row.try_get::<String, _>("values_json")?)?),
-        None => (1, Values::new()),
-    };
-    let changed = changed_fields(&before, values);
-    let json = serde_json::to_string(values).map_err(|e| DbError::Instance(e.to_string()))?;
+    let municipalities: Vec<&str> = new.iter().map(|n| n.municipality.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut latest = latest_versions(conn, &period_id, &municipalities).await?;
     let created_at = now_text();
-    let created_by = actor.name();
-    let state_code = match state {
-        VersionState::Draft => "draft",
-        VersionState::Submitted => "submitted",
-    };
-    sqlx::query(
-        "INSERT INTO submission_versions (period_id, municipality_code, version, state, channel, values_json, changed_fields, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&period_id)
-    .bind(municipality)
-    .bind(version)
-    .bind(state_code)
-    .bind(channel.code())
-    .bind(json)
-    .bind(changed.join(","))
-    .bind(&created_by)
-    .bind(&created_at)
-    .execute(&mut *conn)
-    .await?;
-    let action = match state {
-        VersionState::Draft => "submission.draft",
-        VersionState::Submitted => "submission.submit",
-    };
-    // Which fields differ from the previous version is itself raw-count information (a
-    // coordinator writing zeros would learn which counts were not zero), so the log, which
-    // the coordinator reads, says only how much was written; the changed fields stay in the
-    // version row, which only the municipality's own users read.
-    let detail = format!("version {version} via {}; {} fields written", channel.code(), values.len());
-    audit::record(conn, audit::Entry { actor: &created_by, action, period_id: Some(&period_id), municipality_code: Some(municipality), detail }).await?;
-    // The same holds for the answer to a writer who is not the municipality's own.
-    let changed_fields = if actor.own_municipality() == Some(municipality) { changed } else { Vec::new() };
-    Ok(VersionInfo { version, state, channel: channel.code().to_owned(), created_by, created_at, changed_fields })
+    let mut infos = Vec::with_capacity(new.len());
+    let mut rows = Vec::with_capacity(new.len());
+    let mut entries = Vec::with_capacity(new.len());
+    for n in new {
+        let code = n.municipality.as_str();
+        let (version, changed) = match latest.get(code) {
+            Some((version, before)) => (version + 1, changed_fields(before, n.values)),
+            None => (1, changed_fields(&Values::new(), n.values)),
+        };
+        latest.insert(code.to_owned(), (version, n.values.clone()));
+        let json = serde_json::to_string(n.values).map_err(|e| DbError::Instance(e.to_string()))?;
+        let created_by = n.actor.name();
+        let (state_code, action) = match n.state {
+            VersionState::Draft => ("draft", "submission.draft"),
+            VersionState::Submitted => ("submitted", "submission.submit"),
+        };
+        rows.push((version, state_code, json, changed.join(","), created_by.clone()));
+        // Which fields differ from the previous version is itself raw-count information (a
+        // coordinator writing zeros would learn which counts were not zero), so the log, which
+        // the coordinator reads, says only how much was written; the changed fields stay in the
+        // version row, which only the municipality's own users read.
+        let detail = format!("version {version} via {}; {} fields written", n.channel.code(), n.values.len());
+        entries.push((created_by.clone(), action, code, detail));
+        // The same holds for the answer to a writer who is not the municipality's own.
+        let changed_fields = if n.actor.own_municipality() == Some(code) { changed } else { Vec::new() };
+        infos.push(VersionInfo { version, state: n.state, channel: n.channel.code().to_owned(), created_by, created_at: created_at.clone(), changed_fields });
+    }
+    let sql = format!(
+        "INSERT INTO submission_versions (period_id, municipality_code, version, state, channel, values_json, changed_fields, created_by, created_at) VALUES {}",
+        values_placeholders(new.len(), 9)
+    );
+    let mut query = sqlx::query(&sql);
+    for (n, (version, state_code, json, changed, created_by)) in new.iter().zip(rows) {
+        query = query
+            .bind(&period_id)
+            .bind(n.municipality.as_str())
+            .bind(version)
+            .bind(state_code)
+            .bind(n.channel.code())
+            .bind(json)
+            .bind(changed)
+            .bind(created_by)
+            .bind(&created_at);
+    }
+    query.execute(&mut *conn).await?;
+    let entries = entries
+        .iter()
+        .map(|(actor, action, code, detail)| audit::Entry { actor, action, period_id: Some(&period_id), municipality_code: Some(code), detail: detail.clone() })
+        .collect();
+    audit::record_all(conn, entries).await?;
+    Ok(infos)
 }
 
 pub fn intent_state(intent: Intent) -> VersionState {
@@ -185,27 +261,74 @@ pub fn intent_state(intent: Intent) -> VersionState {
     }
 }
 
-/// Validates and stores one report as a new version, in one transaction.
-pub async fn save(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, request: &SaveRequest) -> Result<SaveOutcome, DbError> {
-    retry_on_unique_violation(|| save_once(pool, catalogue, actor, request)).await
+/// One save as it arrives through the form or the API, with who sends it.
+#[derive(Clone, Debug)]
+pub struct SaveJob {
+    pub actor: Actor,
+    pub request: SaveRequest,
 }
 
-async fn save_once(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, request: &SaveRequest) -> Result<SaveOutcome, DbError> {
-    let period = match PeriodId::parse("period", &request.period) {
-        Ok(p) => p,
-        Err(e) => return Ok(SaveOutcome::Invalid(vec![e])),
-    };
-    let mut tx = begin_write(pool).await?;
-    if let Err(e) = check_open(periods::get(&mut *tx, period).await?.as_ref()) {
-        return Ok(SaveOutcome::Invalid(vec![e]));
+/// Validates and stores one report as a new version, in one transaction.
+pub async fn save(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, request: &SaveRequest) -> Result<SaveOutcome, DbError> {
+    let job = [SaveJob { actor: actor.clone(), request: request.clone() }];
+    Ok(save_all(pool, catalogue, &job).await?.pop().expect("one outcome per job"))
+}
+
+/// Validates and stores several independent saves in one transaction (one commit, one fsync):
+/// each is answered on its own merits, as if it had been saved alone in the order given. A
+/// lost race for a version number (PostgreSQL, concurrent saves for one municipality from
+/// several servers) runs the transaction again.
+pub async fn save_all(pool: &Pool, catalogue: &IndexedCatalogue, jobs: &[SaveJob]) -> Result<Vec<SaveOutcome>, DbError> {
+    retry_on_unique_violation(|| save_all_once(pool, catalogue, jobs)).await
+}
+
+async fn save_all_once(pool: &Pool, catalogue: &IndexedCatalogue, jobs: &[SaveJob]) -> Result<Vec<SaveOutcome>, DbError> {
+    let mut outcomes: Vec<Option<SaveOutcome>> = vec![None; jobs.len()];
+    let mut by_period: BTreeMap<PeriodId, Vec<usize>> = BTreeMap::new();
+    for (i, job) in jobs.iter().enumerate() {
+        match PeriodId::parse("period", &job.request.period) {
+            Ok(period) => by_period.entry(period).or_default().push(i),
+            Err(e) => outcomes[i] = Some(SaveOutcome::Invalid(vec![e])),
+        }
     }
-    let values = match prepare(&mut tx, catalogue, actor, period, &request.municipality, request.intent, &request.raw).await? {
-        Ok(values) => values,
-        Err(errors) => return Ok(SaveOutcome::Invalid(errors)),
-    };
-    let info = insert_version(&mut tx, actor, period, request.municipality.trim(), intent_state(request.intent), request.channel, &values).await?;
+    if by_period.is_empty() {
+        return Ok(outcomes.into_iter().flatten().collect());
+    }
+    let mut tx = begin_write(pool).await?;
+    for (period, members) in by_period {
+        if let Err(e) = check_open(periods::get(&mut *tx, period).await?.as_ref()) {
+            for &i in &members {
+                outcomes[i] = Some(SaveOutcome::Invalid(vec![e.clone()]));
+            }
+            continue;
+        }
+        let drafts: Vec<Draft> = members
+            .iter()
+            .map(|&i| {
+                let r = &jobs[i].request;
+                Draft { actor: &jobs[i].actor, municipality: &r.municipality, intent: r.intent, raw: &r.raw }
+            })
+            .collect();
+        let mut valid = Vec::new();
+        for (&i, prepared) in members.iter().zip(prepare(&mut tx, catalogue, period, &drafts).await?) {
+            match prepared {
+                Ok(found) => valid.push((i, found)),
+                Err(errors) => outcomes[i] = Some(SaveOutcome::Invalid(errors)),
+            }
+        }
+        let new: Vec<NewVersion> = valid
+            .iter()
+            .map(|(i, (code, values))| {
+                let job = &jobs[*i];
+                NewVersion { actor: &job.actor, municipality: code, state: intent_state(job.request.intent), channel: job.request.channel, values }
+            })
+            .collect();
+        for ((i, _), info) in valid.iter().zip(insert_versions(&mut tx, period, &new).await?) {
+            outcomes[*i] = Some(SaveOutcome::Saved(info));
+        }
+    }
     tx.commit().await?;
-    Ok(SaveOutcome::Saved(info))
+    Ok(outcomes.into_iter().map(|o| o.expect("every job answered")).collect())
 }
 
 fn version_from_row(row: &sqlx::any::AnyRow) -> Result<VersionInfo, sqlx::Error> {
