@@ -1,6 +1,8 @@
 //! API tokens for municipal case systems: issued by the coordinator for one municipality,
 //! shown once, stored as SHA-256, revocable. A token writes and reads only its municipality.
 
+use std::collections::HashMap;
+
 use kompotten_app::domain::{FieldError, MunicipalityCode, Problem};
 use kompotten_app::model::{ApiTokenView, Area, TokenOutcome};
 use sqlx::Row;
@@ -8,7 +10,7 @@ use sqlx::Row;
 use crate::access::Actor;
 use crate::audit;
 use crate::auth::{new_secret, token_digest};
-use crate::db::{begin_write, new_id, now_text, DbError, Pool};
+use crate::db::{begin_write, in_list, new_id, now_text, DbError, Pool};
 
 /// Tokens carry a prefix so that they are recognisable in logs and secret scanners.
 const PREFIX: &str = "kmp_";
@@ -25,7 +27,7 @@ fn view_from_row(row: &sqlx::any::AnyRow) -> Result<ApiTokenView, sqlx::Error> {
     })
 }
 
-const SELECT: &str = "SELECT t.id, t.municipality_code, m.name, t.label, t.created_by, t.created_at, t.revoked_at
+const SELECT: &str = "SELECT t.id, t.token_sha256, t.municipality_code, m.name, t.label, t.created_by, t.created_at, t.revoked_at
                       FROM api_tokens t JOIN municipalities m ON m.code = t.municipality_code";
 
 pub async fn list(pool: &Pool) -> Result<Vec<ApiTokenView>, DbError> {
@@ -90,15 +92,28 @@ pub async fn revoke(pool: &Pool, by: &str, id: &str) -> Result<bool, DbError> {
 
 /// The actor behind a live bearer token.
 pub async fn authenticate(pool: &Pool, token: &str) -> Result<Option<Actor>, DbError> {
-    if !token.starts_with(PREFIX) {
-        return Ok(None);
+    Ok(authenticate_all(pool, &[token]).await?.remove(token))
+}
+
+/// The actors behind several bearer tokens, in one query: the submission writer checks a
+/// whole batch's tokens at once. Tokens that are unknown, revoked or malformed are absent.
+pub async fn authenticate_all(pool: &Pool, tokens: &[&str]) -> Result<HashMap<String, Actor>, DbError> {
+    let by_digest: HashMap<String, &str> = tokens.iter().filter(|t| t.starts_with(PREFIX)).map(|t| (token_digest(t), *t)).collect();
+    if by_digest.is_empty() {
+        return Ok(HashMap::new());
     }
-    let row = sqlx::query(&format!("{SELECT} WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL")).bind(token_digest(token)).fetch_optional(pool).await?;
-    Ok(match row {
-        Some(row) => {
-            let view = view_from_row(&row)?;
-            Some(Actor::Token { id: view.id, municipality: view.municipality })
+    let sql = format!("{SELECT} WHERE t.revoked_at IS NULL AND t.token_sha256 IN ({})", in_list(1, by_digest.len()));
+    let mut query = sqlx::query(&sql);
+    for digest in by_digest.keys() {
+        query = query.bind(digest.as_str());
+    }
+    let mut found = HashMap::new();
+    for row in query.fetch_all(pool).await? {
+        let digest: String = row.try_get("token_sha256")?;
+        let view = view_from_row(&row)?;
+        if let Some(token) = by_digest.get(&digest) {
+            found.insert((*token).to_owned(), Actor::Token { id: view.id, municipality: view.municipality });
         }
-        None => None,
-    })
+    }
+    Ok(found)
 }

@@ -57,7 +57,9 @@ async fn one_batch_answers_each_save_alone(app: &TestApp) {
 
 /// Many case systems at once: every valid save is answered 200 after its commit with a
 /// version, each municipality's versions are 1..n without gaps, and what the last version
-/// holds reads back to the municipality.
+/// holds reads back to the municipality. Tokens are checked inside the writer's batches, so
+/// the same burst carries saves the batch must refuse: another municipality's token (403), an
+/// unknown token and a revoked one (401); none of them stores anything.
 async fn concurrent_api_saves_all_land(app: &TestApp) {
     open_period(app, "2025").await;
     let coordinator = app.client_as("samordnare").await;
@@ -66,10 +68,24 @@ async fn concurrent_api_saves_all_land(app: &TestApp) {
         let issued: Value = coordinator.post(app.url("/api/v1/api-tokens")).json(&json!({"municipality": code, "label": "t"})).send().await.unwrap().json().await.unwrap();
         tokens.push(issued["token"].as_str().unwrap().to_owned());
     }
+    let revoked: Value = coordinator.post(app.url("/api/v1/api-tokens")).json(&json!({"municipality": MUNICIPALITIES[0], "label": "old"})).send().await.unwrap().json().await.unwrap();
+    let deleted = coordinator.delete(app.url(&format!("/api/v1/api-tokens/{}", revoked["view"]["id"].as_str().unwrap()))).send().await.unwrap();
+    assert_eq!(deleted.status(), 204);
+    let refused = |i: usize| match i % 10 {
+        5 => Some(403),
+        7 | 9 => Some(401),
+        _ => None,
+    };
     const SAVES: usize = 160;
     let mut requests = Vec::new();
     for i in 0..SAVES {
-        let (code, token) = (MUNICIPALITIES[i % 4], tokens[i % 4].clone());
+        let code = MUNICIPALITIES[i % 4];
+        let token = match i % 10 {
+            5 => tokens[(i + 1) % 4].clone(),
+            7 => "kmp_not-a-token".to_owned(),
+            9 => revoked["token"].as_str().unwrap().to_owned(),
+            _ => tokens[i % 4].clone(),
+        };
         let mut values = member_report(app, &[("requests_sent", i as i64)]).await;
         if i % 10 == 3 {
             values.insert("households_moved_out".into(), json!("tre"));
@@ -91,6 +107,10 @@ async fn concurrent_api_saves_all_land(app: &TestApp) {
             assert_eq!(body["errors"][0]["field"], "households_moved_out", "{body}");
             continue;
         }
+        if let Some(expected) = refused(*i) {
+            assert_eq!(*status, expected, "save {i}: {body}");
+            continue;
+        }
         assert_eq!(*status, 200, "{body}");
         let version = body["version"].as_i64().unwrap();
         assert!(versions.entry(code).or_default().insert(version), "version {version} of {code} answered twice");
@@ -98,7 +118,7 @@ async fn concurrent_api_saves_all_land(app: &TestApp) {
             last.insert(code, (version, *i));
         }
     }
-    let valid = answers.iter().filter(|(i, ..)| i % 10 != 3).count();
+    let valid = answers.iter().filter(|(i, ..)| i % 10 != 3 && refused(*i).is_none()).count();
     for (code, found) in &versions {
         let expected: BTreeSet<i64> = (1..=found.len() as i64).collect();
         assert_eq!(found, &expected, "versions of {code} have gaps");

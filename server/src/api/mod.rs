@@ -136,11 +136,15 @@ async fn user(state: &AppState, headers: &HeaderMap) -> Result<CurrentUser, ApiE
 
 /// A municipality's API token (`Authorization: Bearer kmp_…`) or else the session cookie.
 async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
-    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    match bearer {
-        Some(token) => crate::tokens::authenticate(&state.pool, token.trim()).await?.ok_or(ApiError::Unauthenticated),
+    match bearer(headers) {
+        Some(token) => crate::tokens::authenticate(&state.pool, token).await?.ok_or(ApiError::Unauthenticated),
         None => Ok(Actor::User(user(state, headers).await?)),
     }
+}
+
+/// The bearer token a case system sends, if any.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim)
 }
 
 fn require_role(user: &CurrentUser, role: Role) -> Result<(), ApiError> {

@@ -8,7 +8,7 @@ pub mod tracker;
 pub mod validate;
 pub mod writer;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kompotten_app::domain::{FieldError, MunicipalityCode, PeriodId, Problem};
 use kompotten_app::model::{Area, Intent, MySubmission, PeriodState, PeriodView, SaveOutcome, VersionInfo, VersionState};
@@ -57,30 +57,37 @@ pub async fn scope(conn: &mut sqlx::AnyConnection, period: PeriodId, municipalit
     Ok(scopes(conn, period, &[municipality]).await?.remove(municipality).unwrap_or_default())
 }
 
-/// [`scope`] for several municipalities at once: two queries whatever their number.
+/// [`scope`] for several municipalities at once, with which of them exist: one query
+/// whatever their number (each statement is a round trip to the database's thread, and the
+/// writer's batches wait for every one).
 pub async fn scopes(conn: &mut sqlx::AnyConnection, period: PeriodId, municipalities: &[&str]) -> Result<HashMap<String, Scope>, sqlx::Error> {
-    let mut found: HashMap<String, Scope> = municipalities.iter().map(|m| ((*m).to_owned(), Scope::default())).collect();
+    Ok(known_scopes(conn, period, municipalities).await?.into_iter().collect())
+}
+
+/// Every one of `municipalities` that exists, with its scope for `period`.
+async fn known_scopes(conn: &mut sqlx::AnyConnection, period: PeriodId, municipalities: &[&str]) -> Result<HashMap<String, Scope>, sqlx::Error> {
     if municipalities.is_empty() {
-        return Ok(found);
+        return Ok(HashMap::new());
     }
     let list = in_list(2, municipalities.len());
-    let members = format!("SELECT municipality_code FROM network_members WHERE member_since <= $1 AND municipality_code IN ({list})");
-    let recipients = format!(
-        "SELECT municipality_code FROM grants WHERE municipality_code IN ({list})
-         AND import_id = (SELECT id FROM grant_imports WHERE year = $1 ORDER BY imported_at DESC, id DESC LIMIT 1)"
+    let sql = format!(
+        "SELECT 'municipality' AS fact, code FROM municipalities WHERE code IN ({list})
+         UNION ALL SELECT 'member', municipality_code FROM network_members WHERE member_since <= $1 AND municipality_code IN ({list})
+         UNION ALL SELECT 'recipient', municipality_code FROM grants WHERE municipality_code IN ({list})
+           AND import_id = (SELECT id FROM grant_imports WHERE year = $1 ORDER BY imported_at DESC, id DESC LIMIT 1)"
     );
-    for (sql, member) in [(members, true), (recipients, false)] {
-        let mut query = sqlx::query_scalar::<_, String>(&sql).bind(period.year().get());
-        for m in municipalities {
-            query = query.bind(*m);
-        }
-        for code in query.fetch_all(&mut *conn).await? {
-            let scope = found.entry(code).or_default();
-            if member {
-                scope.network_member = true;
-            } else {
-                scope.grant_recipient = true;
-            }
+    let mut query = sqlx::query(&sql).bind(period.year().get());
+    for m in municipalities {
+        query = query.bind(*m);
+    }
+    let mut found: HashMap<String, Scope> = HashMap::new();
+    for row in query.fetch_all(&mut *conn).await? {
+        let (fact, code): (String, String) = (row.try_get("fact")?, row.try_get("code")?);
+        let scope = found.entry(code).or_default();
+        match fact.as_str() {
+            "member" => scope.network_member = true,
+            "recipient" => scope.grant_recipient = true,
+            _ => {}
         }
     }
     Ok(found)
@@ -93,19 +100,6 @@ pub fn check_open(period: Option<&PeriodView>) -> Result<(), FieldError> {
         Some(p) if p.state == PeriodState::Closed => Err(FieldError::new("period", Problem::PeriodClosed)),
         Some(_) => Ok(()),
     }
-}
-
-/// Which of `codes` name a municipality.
-async fn existing_municipalities(conn: &mut sqlx::AnyConnection, codes: &[&str]) -> Result<HashSet<String>, sqlx::Error> {
-    if codes.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let sql = format!("SELECT code FROM municipalities WHERE code IN ({})", in_list(1, codes.len()));
-    let mut query = sqlx::query_scalar::<_, String>(&sql);
-    for code in codes {
-        query = query.bind(*code);
-    }
-    Ok(query.fetch_all(conn).await?.into_iter().collect())
 }
 
 /// One report to validate: who sends it, for which municipality (as typed), and its fields.
@@ -127,21 +121,19 @@ pub async fn prepare(
 ) -> Result<Vec<Result<(MunicipalityCode, Values), Vec<FieldError>>>, sqlx::Error> {
     let codes: Vec<Result<MunicipalityCode, FieldError>> = drafts.iter().map(|d| MunicipalityCode::parse("municipality", d.municipality)).collect();
     let wanted: Vec<&str> = codes.iter().filter_map(|c| c.as_ref().ok()).map(MunicipalityCode::as_str).collect();
-    let existing = existing_municipalities(conn, &wanted).await?;
-    let wanted: Vec<&str> = wanted.into_iter().filter(|c| existing.contains(*c)).collect();
-    let scopes = scopes(conn, period, &wanted).await?;
+    let scopes = known_scopes(conn, period, &wanted).await?;
     Ok(drafts
         .iter()
         .zip(codes)
         .map(|(draft, code)| {
             let code = code.map_err(|e| vec![e])?;
-            if !existing.contains(code.as_str()) {
+            if !scopes.contains_key(code.as_str()) {
                 return Err(vec![FieldError::new("municipality", Problem::UnknownMunicipality)]);
             }
             if !draft.actor.may_write(code.as_str()) {
                 return Err(vec![FieldError::new("municipality", Problem::OtherMunicipality)]);
             }
-            let scope = scopes.get(code.as_str()).copied().unwrap_or_default();
+            let scope = scopes[code.as_str()];
             if scope.is_empty() {
                 return Err(vec![FieldError::new("municipality", Problem::NotAMember)]);
             }
@@ -169,16 +161,20 @@ pub struct NewVersion<'a> {
     pub values: &'a Values,
 }
 
-/// The latest version number and values of each municipality's report for a period.
+/// The latest version number and values of each municipality's report for a period: one
+/// primary-key seek per municipality, whatever the length of its history (a `MAX … GROUP BY`
+/// joined back to the table walked every version of every municipality in the batch).
 async fn latest_versions(conn: &mut sqlx::AnyConnection, period: &str, municipalities: &[&str]) -> Result<HashMap<String, (i64, Values)>, DbError> {
-    let list = in_list(2, municipalities.len());
-    let sql = format!(
-        "SELECT s.municipality_code, s.version, s.values_json FROM submission_versions s
-         JOIN (SELECT municipality_code, MAX(version) AS version FROM submission_versions
-               WHERE period_id = $1 AND municipality_code IN ({list}) GROUP BY municipality_code) l
-           ON l.municipality_code = s.municipality_code AND l.version = s.version
-         WHERE s.period_id = $1"
-    );
+    let sql = (0..municipalities.len())
+        .map(|i| {
+            format!(
+                "SELECT * FROM (SELECT municipality_code, version, values_json FROM submission_versions
+                 WHERE period_id = $1 AND municipality_code = ${} ORDER BY version DESC LIMIT 1) AS latest_{i}",
+                i + 2
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
     let mut query = sqlx::query(&sql).bind(period);
     for m in municipalities {
         query = query.bind(*m);
