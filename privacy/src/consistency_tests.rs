@@ -1,19 +1,12 @@
 use super::*;
-use crate::hierarchy::{make_hierarchy, CountySpec, Geography, NodeKind};
+use crate::hierarchy::{make_hierarchy, small_test_hierarchy, Geography, NodeKind};
 use crate::sensitivity::Level;
 use proptest::prelude::*;
 
 const ALL_LEVELS: [Level; 3] = [Level::Nation, Level::County, Level::Lanskompott];
 
 fn small() -> Hierarchy {
-    let g = Geography {
-        counties: vec![
-            CountySpec { code: "01".into(), has_lanskompott: false },
-            CountySpec { code: "03".into(), has_lanskompott: false },
-            CountySpec { code: "12".into(), has_lanskompott: true },
-        ],
-    };
-    make_hierarchy(&g, &ALL_LEVELS).unwrap()
+    small_test_hierarchy()
 }
 
 fn sweden() -> Hierarchy {

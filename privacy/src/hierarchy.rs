@@ -209,6 +209,20 @@ impl Hierarchy {
     }
 }
 
+/// A three-county tree for unit tests, every level released: nodes 0 nation, 1 "01", 2 "03",
+/// 3 "12", 4 länskompott of "12", 5 rest of "12".
+#[cfg(test)]
+pub(crate) fn small_test_hierarchy() -> Hierarchy {
+    let g = Geography {
+        counties: vec![
+            CountySpec { code: "01".into(), has_lanskompott: false },
+            CountySpec { code: "03".into(), has_lanskompott: false },
+            CountySpec { code: "12".into(), has_lanskompott: true },
+        ],
+    };
+    make_hierarchy(&g, &[Level::Nation, Level::County, Level::Lanskompott]).unwrap()
+}
+
 #[cfg(test)]
 #[path = "hierarchy_tests.rs"]
 mod tests;

@@ -1,18 +1,10 @@
 use super::*;
-use crate::hierarchy::{make_hierarchy, CountySpec, Geography};
+use crate::hierarchy::{make_hierarchy, small_test_hierarchy, Geography};
 use crate::sensitivity::Level;
 use proptest::prelude::*;
 
-/// nodes: 0 nation, 1 "01", 2 "03", 3 "12", 4 L12, 5 R12
 fn small() -> Hierarchy {
-    let g = Geography {
-        counties: vec![
-            CountySpec { code: "01".into(), has_lanskompott: false },
-            CountySpec { code: "03".into(), has_lanskompott: false },
-            CountySpec { code: "12".into(), has_lanskompott: true },
-        ],
-    };
-    make_hierarchy(&g, &[Level::Nation, Level::County, Level::Lanskompott]).unwrap()
+    small_test_hierarchy()
 }
 
 #[test]
