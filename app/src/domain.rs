@@ -17,7 +17,8 @@ pub enum Problem {
     OutOfRange { min: i64, max: i64 },
     NotANumber,
     NotPositive,
-    ExceedsBudget { remaining_rho: f64 },
+    /// The release would overspend `period`'s budget, of which `remaining_rho` is left.
+    ExceedsBudget { period: String, remaining_rho: f64 },
     BelowSpent { spent_rho: f64 },
     UnknownMunicipality,
     NotAMember,
@@ -47,6 +48,12 @@ pub enum Problem {
     UnusedExceedsGranted,
     TotalMismatch,
     TooLong { max: i64 },
+    // Releases.
+    /// A window's last period is before its first, or of another kind (year vs half-year).
+    InvalidWindow,
+    UnknownRelease,
+    /// Not one of `choices`.
+    UnknownChoice { choices: Vec<String> },
 }
 
 impl Problem {
@@ -86,6 +93,9 @@ impl Problem {
             Problem::UnusedExceedsGranted => "unused_exceeds_granted",
             Problem::TotalMismatch => "total_mismatch",
             Problem::TooLong { .. } => "too_long",
+            Problem::InvalidWindow => "invalid_window",
+            Problem::UnknownRelease => "unknown_release",
+            Problem::UnknownChoice { .. } => "unknown_choice",
         }
     }
 }

@@ -91,7 +91,10 @@ pub fn field_error_message(lang: Lang, error: &FieldError) -> String {
             args.push(("min", min.to_string()));
             args.push(("max", max.to_string()));
         }
-        Problem::ExceedsBudget { remaining_rho } => args.push(("remaining", format_rho(lang, *remaining_rho))),
+        Problem::ExceedsBudget { period, remaining_rho } => {
+            args.push(("period", period.clone()));
+            args.push(("remaining", format_rho(lang, *remaining_rho)));
+        }
         Problem::BelowSpent { spent_rho } => args.push(("spent", format_rho(lang, *spent_rho))),
         Problem::RuleViolated { explanation, .. } => args.push(("explanation", explanation.get(lang).to_owned())),
         Problem::FileTooLarge { max_bytes } => args.push(("max", max_bytes.to_string())),
@@ -101,6 +104,7 @@ pub fn field_error_message(lang: Lang, error: &FieldError) -> String {
         }
         Problem::DuplicateRow { first_line } => args.push(("first_line", first_line.to_string())),
         Problem::AmbiguousMunicipality { codes } => args.push(("codes", codes.join(", "))),
+        Problem::UnknownChoice { choices } => args.push(("choices", choices.join(", "))),
         _ => {}
     }
     t_with(lang, &format!("problem.{}", error.problem.code()), &args)
@@ -199,7 +203,10 @@ mod tests {
             Problem::OutOfRange { min: 1, max: 2 },
             Problem::NotANumber,
             Problem::NotPositive,
-            Problem::ExceedsBudget { remaining_rho: 0.1 },
+            Problem::ExceedsBudget { period: "2025".into(), remaining_rho: 0.1 },
+            Problem::InvalidWindow,
+            Problem::UnknownRelease,
+            Problem::UnknownChoice { choices: vec!["a".into(), "b".into()] },
             Problem::BelowSpent { spent_rho: 0.1 },
             Problem::UnknownMunicipality,
             Problem::NotAMember,

@@ -61,29 +61,74 @@ pub struct ReleasedArea {
     pub households_received: ReleasedValue,
 }
 
-/// How much privacy a release spent, in the mechanism's own terms and as (ε, δ).
+/// How much privacy a release spent, in the mechanism's own terms and as (ε, δ), and how wide
+/// its 95% intervals are per level (from the simulation of the whole pipeline).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PrivacyLoss {
+    /// `discrete_gaussian` (zCDP) or `discrete_laplace` (pure DP).
     pub mechanism: String,
+    /// Charged to the budget of every period of the release.
     pub rho: f64,
     pub epsilon: f64,
     pub delta: f64,
+    pub l1_sensitivity: f64,
     pub l2_sensitivity: f64,
+    /// OpenDP's scale: σ (Gaussian) or b (Laplace).
     pub noise_scale: f64,
-    pub ci_half_width: i64,
+    /// ± households of the 95% interval per level (`nation`, `county`, `lanskompott`, `rest_of_county`).
+    pub margins: Vec<LevelMargin>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct LevelMargin {
+    pub level: String,
+    pub margin: f64,
+}
+
+impl PrivacyLoss {
+    pub fn margin(&self, level: &str) -> Option<f64> {
+        self.margins.iter().find(|m| m.level == level).map(|m| m.margin)
+    }
+}
+
+/// One published cell of a release's full table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReleasedCell {
+    pub indicator: String,
+    /// The period, or `first–last` for a window released as totals.
+    pub period: String,
+    /// `SE`, a county code, `L<county>` (the county's länskompott) or `R<county>` (the rest of the county).
+    pub area_code: String,
+    /// `nation`, `county`, `lanskompott` or `rest_of_county`.
+    pub level: String,
+    pub value: i64,
+    pub ci_low: i64,
+    pub ci_high: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PublishedRelease {
     pub id: String,
+    /// The year of the release's last period.
     pub year: i64,
+    /// The periods the release covers, in order.
+    pub periods: Vec<String>,
+    /// The period the headline figures (`national`, `counties`) are for.
+    pub headline_period: String,
     pub created_at: String,
     pub engine_version: String,
+    /// The release this one corrects, and why.
+    pub corrects: Option<String>,
+    pub correction_reason: Option<String>,
     pub privacy: PrivacyLoss,
     pub national: ReleasedArea,
     pub counties: Vec<ReleasedArea>,
+    /// Every published cell: every person-count indicator, period and area.
+    pub cells: Vec<ReleasedCell>,
     /// The county chart as Plotly figure JSON, built by the server with the plotly crate.
     pub chart_json: String,
 }
@@ -99,10 +144,11 @@ pub struct PublicDashboard {
     pub grants: Option<GrantTable>,
 }
 
+/// A reporting period's privacy budget.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BudgetView {
-    pub year: i64,
+    pub period: String,
     pub total_rho: f64,
     pub spent_rho: f64,
     pub remaining_rho: f64,
@@ -113,19 +159,23 @@ pub struct BudgetView {
 pub struct ReleaseSummary {
     pub id: String,
     pub year: i64,
+    pub periods: Vec<String>,
     pub created_at: String,
     pub created_by: String,
+    pub mechanism: String,
+    /// Charged to each period's budget.
     pub rho: f64,
     pub epsilon: f64,
     pub delta: f64,
-    pub ci_half_width: i64,
+    pub corrects: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CoordinatorOverview {
     pub year: i64,
-    pub budget: BudgetView,
+    /// The budgets of the year's periods.
+    pub budgets: Vec<BudgetView>,
     pub periods: Vec<PeriodView>,
     pub releases: Vec<ReleaseSummary>,
     pub tokens: Vec<ApiTokenView>,
@@ -139,11 +189,22 @@ pub struct CountyOverview {
     pub tracker: Tracker,
 }
 
+/// A release request as typed: every field is text, parsed by the server.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReleaseInput {
-    pub year: String,
+    /// The first (or only) period.
+    pub period: String,
+    /// The last period of a window; empty for one period.
+    pub last_period: String,
+    /// `per_period` (default: one table per period) or `summed` (the window's totals).
+    pub layout: String,
+    /// `discrete_gaussian` (default) or `discrete_laplace`.
+    pub mechanism: String,
     pub rho: String,
+    /// The release this one corrects (empty for none), and why.
+    pub corrects: String,
+    pub reason: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -156,7 +217,7 @@ pub enum ReleaseOutcome {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BudgetInput {
-    pub year: String,
+    pub period: String,
     pub total_rho: String,
 }
 

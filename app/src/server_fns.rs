@@ -192,19 +192,19 @@ pub async fn get_coordinator_overview(year: Option<i64>) -> Result<CoordinatorOv
 }
 
 #[server(prefix = "/sfn", endpoint = "create_release")]
-pub async fn create_release(year: String, rho: String) -> Result<ReleaseOutcome, ServerFnError> {
+pub async fn create_release(period: String, last_period: String, rho: String) -> Result<ReleaseOutcome, ServerFnError> {
     let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
     ssr::backend()?
-        .create_release(&user, ReleaseInput { year, rho })
+        .create_release(&user, ReleaseInput { period, last_period, rho, ..ReleaseInput::default() })
         .await
         .map_err(ssr::to_server_error)
 }
 
 #[server(prefix = "/sfn", endpoint = "set_budget")]
-pub async fn set_budget(year: String, total_rho: String) -> Result<BudgetOutcome, ServerFnError> {
+pub async fn set_budget(period: String, total_rho: String) -> Result<BudgetOutcome, ServerFnError> {
     let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
     ssr::backend()?
-        .set_budget(&user, BudgetInput { year, total_rho })
+        .set_budget(&user, BudgetInput { period, total_rho })
         .await
         .map_err(ssr::to_server_error)
 }

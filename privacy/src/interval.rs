@@ -55,7 +55,7 @@
 //! release's parameters, so a stored release recomputes its intervals without simulating.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -158,17 +158,21 @@ pub fn simulate_wls_errors(h: &Hierarchy, mechanism: &CalibratedMechanism, simul
 }
 
 /// [`calibrate_intervals`], computed once per (mechanism, scale, tree shape, simulations) in
-/// this process and reused afterwards.
+/// this process and reused afterwards. Concurrent callers with the same parameters wait for
+/// the one computation instead of each simulating (a server may receive many identical release
+/// requests at once); different parameter sets are computed in parallel.
 pub fn calibrate_intervals_cached(h: &Hierarchy, mechanism: &CalibratedMechanism, simulations: usize) -> Result<IntervalCalibration, PrivacyError> {
-    static CACHE: OnceLock<Mutex<HashMap<String, IntervalCalibration>>> = OnceLock::new();
+    type Slot = Arc<Mutex<Option<IntervalCalibration>>>;
+    static CACHE: OnceLock<Mutex<HashMap<String, Slot>>> = OnceLock::new();
     let key = format!("{:?}|{:016x}|{}|{}", mechanism.params.mechanism, mechanism.params.scale.to_bits(), simulations, h.signature());
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+    let slot = CACHE.get_or_init(|| Mutex::new(HashMap::new())).lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_default().clone();
+    let mut entry = slot.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(hit) = entry.as_ref() {
         return Ok(hit.clone());
     }
-    // Simulate without holding the lock; a concurrent duplicate is harmless (first one wins).
     let fresh = calibrate_intervals(h, mechanism, simulations)?;
-    Ok(cache.lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_insert(fresh).clone())
+    *entry = Some(fresh.clone());
+    Ok(fresh)
 }
 
 /// The whole truths `T ≥ 0` the estimate does not reject (see the module doc), as

@@ -23,7 +23,7 @@ use crate::{audit, auth, grants, periods, releases, submissions, tokens};
 pub struct ServerBackend {
     pub pool: Pool,
     pub instance: InstanceKind,
-    pub default_year_rho: f64,
+    pub releases: releases::ReleaseSettings,
     pub catalogue: Arc<IndexedCatalogue>,
     pub writer: SubmissionWriter,
 }
@@ -105,7 +105,7 @@ impl Backend for ServerBackend {
         let year = year.unwrap_or_else(default_reporting_year);
         Ok(CoordinatorOverview {
             year,
-            budget: releases::budget_view(&self.pool, year, self.default_year_rho).await.map_err(internal)?,
+            budgets: releases::budgets_of_year(&self.pool, year, self.releases.default_period_rho).await.map_err(internal)?,
             periods: periods::list(&self.pool).await.map_err(internal)?,
             releases: releases::release_summaries(&self.pool, year).await.map_err(internal)?,
             tokens: tokens::list(&self.pool).await.map_err(internal)?,
@@ -115,16 +115,16 @@ impl Backend for ServerBackend {
 
     async fn create_release(&self, user: &CurrentUser, input: ReleaseInput) -> Result<ReleaseOutcome, BackendError> {
         require(user, Role::Coordinator)?;
-        let outcome = releases::create_release(&self.pool, &user.username, &input, self.default_year_rho).await.map_err(internal)?;
+        let outcome = releases::create_release(&self.pool, &self.catalogue, &user.username, &input, &self.releases).await.map_err(internal)?;
         if let ReleaseOutcome::Created(summary) = &outcome {
-            tracing::info!(release = %summary.id, year = summary.year, rho = summary.rho, by = %user.username, "release created");
+            tracing::info!(release = %summary.id, periods = %summary.periods.join(","), rho = summary.rho, by = %user.username, "release created");
         }
         Ok(outcome)
     }
 
     async fn set_budget(&self, user: &CurrentUser, input: BudgetInput) -> Result<BudgetOutcome, BackendError> {
         require(user, Role::Coordinator)?;
-        releases::set_budget(&self.pool, &input, self.default_year_rho).await.map_err(internal)
+        releases::set_budget(&self.pool, &user.username, &input, self.releases.default_period_rho).await.map_err(internal)
     }
 
     async fn set_period_state(&self, user: &CurrentUser, period: String, open: bool) -> Result<PeriodOutcome, BackendError> {

@@ -79,8 +79,58 @@ pub async fn connect_and_migrate(url: &str, kind_for_new: InstanceKind) -> Resul
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
+    install_release_guards(&pool).await?;
     let kind = ensure_instance(&pool, kind_for_new).await?;
     Ok((pool, kind))
+}
+
+/// Tables whose rows, once written, nobody may change or delete: a published release, its
+/// cells and the budget debits that paid for it.
+pub const IMMUTABLE_TABLES: [&str; 3] = ["releases", "release_cells", "privacy_ledger"];
+
+/// Triggers that refuse UPDATE and DELETE on [`IMMUTABLE_TABLES`], so that not even a bug in
+/// this server (or a hand-written query) can change a published release. Trigger syntax differs
+/// between SQLite and PostgreSQL, so they are installed here rather than in a shared migration;
+/// both are created only where missing, and on PostgreSQL an advisory lock serialises servers starting
+/// together.
+async fn install_release_guards(pool: &Pool) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    if pool.connect_options().database_url.scheme() == "sqlite" {
+        for table in IMMUTABLE_TABLES {
+            for operation in ["UPDATE", "DELETE"] {
+                sqlx::query(&format!(
+                    "CREATE TRIGGER IF NOT EXISTS {table}_no_{op} BEFORE {operation} ON {table}
+                     BEGIN SELECT RAISE(ABORT, '{table} are immutable: published releases cannot be changed or deleted'); END",
+                    op = operation.to_lowercase()
+                ))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+    } else {
+        sqlx::query("SELECT pg_advisory_xact_lock(7007)").execute(&mut *tx).await?;
+        sqlx::query(
+            "CREATE OR REPLACE FUNCTION kompotten_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN RAISE EXCEPTION '% are immutable: published releases cannot be changed or deleted', TG_TABLE_NAME; END $$",
+        )
+        .execute(&mut *tx)
+        .await?;
+        for table in IMMUTABLE_TABLES {
+            let present: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_trigger WHERE tgname = $1")
+                .bind(format!("{table}_immutable"))
+                .fetch_one(&mut *tx)
+                .await?;
+            if present > 0 {
+                continue;
+            }
+            sqlx::query(&format!(
+                "CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION kompotten_refuse_change()"
+            ))
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await
 }
 
 async fn ensure_instance(pool: &Pool, kind_for_new: InstanceKind) -> Result<InstanceKind, DbError> {

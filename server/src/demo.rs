@@ -46,7 +46,7 @@ struct Exchange {
 
 /// Fills the demo year (once; a second run leaves it as it is) and releases it through the
 /// real privacy engine at ρ = 0.5.
-pub async fn fill(pool: &Pool, catalogue: &IndexedCatalogue, instance: InstanceKind, database_url: &str) -> Result<(), DemoError> {
+pub async fn fill(pool: &Pool, catalogue: &IndexedCatalogue, settings: &releases::ReleaseSettings, instance: InstanceKind, database_url: &str) -> Result<(), DemoError> {
     if instance != InstanceKind::Demo {
         return Err(DemoError::RealDatabase(database_url.to_owned()));
     }
@@ -129,8 +129,8 @@ pub async fn fill(pool: &Pool, catalogue: &IndexedCatalogue, instance: InstanceK
     let children: usize = exchanges.iter().map(|e| e.children).sum();
     tracing::info!(year, exchanges = EXCHANGES, children, "demo year filled");
 
-    let input = ReleaseInput { year: year.to_string(), rho: "0.5".into() };
-    match releases::create_release(pool, "samordnare", &input, 1.0).await.map_err(|e| fail(e.to_string()))? {
+    let input = ReleaseInput { period: year.to_string(), rho: "0.5".into(), ..ReleaseInput::default() };
+    match releases::create_release(pool, catalogue, "samordnare", &input, settings).await.map_err(|e| fail(e.to_string()))? {
         ReleaseOutcome::Created(_) => Ok(()),
         ReleaseOutcome::Invalid(errors) => Err(fail(format!("{errors:?}"))),
     }

@@ -13,7 +13,6 @@ pub mod db;
 pub mod demo;
 pub mod grants;
 pub mod periods;
-pub mod privacy;
 pub mod releases;
 pub mod submissions;
 pub mod tokens;
@@ -36,6 +35,7 @@ pub struct AppState {
     pub catalogue: Arc<catalogue::IndexedCatalogue>,
     /// Single saves from the form and the API, committed in groups.
     pub writer: submissions::writer::SubmissionWriter,
+    pub releases: releases::ReleaseSettings,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -61,10 +61,11 @@ pub async fn prepare(config: &Config, kind_for_new: InstanceKind) -> Result<Prep
     let seeded_password = auth::seed_accounts(&pool, config.seed_password.as_deref()).await?;
     let catalogue = Arc::new(catalogue::load(&pool).await?);
     let writer = submissions::writer::SubmissionWriter::start(pool.clone(), catalogue.clone());
+    let release_settings = releases::ReleaseSettings { default_period_rho: config.default_period_rho, interval_simulations: config.interval_simulations };
     let backend: SharedBackend = Arc::new(backend::ServerBackend {
         pool: pool.clone(),
         instance,
-        default_year_rho: config.default_year_rho,
+        releases: release_settings,
         catalogue: catalogue.clone(),
         writer: writer.clone(),
     });
@@ -74,7 +75,7 @@ pub async fn prepare(config: &Config, kind_for_new: InstanceKind) -> Result<Prep
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .build();
-    let state = AppState { leptos_options, backend, pool: pool.clone(), catalogue: catalogue.clone(), writer };
+    let state = AppState { leptos_options, backend, pool: pool.clone(), catalogue: catalogue.clone(), writer, releases: release_settings };
     Ok(Prepared { router: web::router(state, &config.site_root), pool, instance, catalogue, seeded_password })
 }
 

@@ -23,7 +23,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let prepared = prepare(&config, kind).await?;
     if kind == InstanceKind::Demo {
-        demo::fill(&prepared.pool, &prepared.catalogue, prepared.instance, &config.database_url).await?;
+        let settings = kompotten_server::releases::ReleaseSettings { default_period_rho: config.default_period_rho, interval_simulations: config.interval_simulations };
+        demo::fill(&prepared.pool, &prepared.catalogue, &settings, prepared.instance, &config.database_url).await?;
         println!("DEMO: synthetic data in {} (accounts: samordnare, lansstyrelsen-21, kommun-<code>; password: {})", config.database_url, demo::DEMO_PASSWORD);
     }
     if let Some(password) = &prepared.seeded_password {

@@ -15,6 +15,16 @@ use sqlx::Connection;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// Simulated releases per interval calibration in tests (the production default is 20,000):
+/// enough for the calibration's checks, fast in a debug build. The coverage test of
+/// kompotten-privacy measures the calibration at full size.
+pub const TEST_INTERVAL_SIMULATIONS: usize = 2_000;
+
+/// The release settings every test app runs with.
+pub fn release_settings() -> kompotten_server::releases::ReleaseSettings {
+    kompotten_server::releases::ReleaseSettings { default_period_rho: 1.0, interval_simulations: TEST_INTERVAL_SIMULATIONS }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Db {
     Sqlite,
@@ -110,7 +120,8 @@ impl TestApp {
             database_url: database_url.clone(),
             site_addr: listener.local_addr().unwrap(),
             site_root: site_root(),
-            default_year_rho: 1.0,
+            default_period_rho: 1.0,
+            interval_simulations: TEST_INTERVAL_SIMULATIONS,
             seed_password: Some(PASSWORD.into()),
         };
         let prepared = prepare(&config, kind).await.expect("the application starts");
@@ -180,10 +191,10 @@ pub async fn snapshot(pool: &Pool) -> Vec<String> {
         ("grants", "import_id, municipality_code, granted_ore, unused_ore"),
         ("api_tokens", "id, municipality_code, label, revoked_at"),
         ("audit_log", "id, actor, action, detail"),
-        ("privacy_budgets", "year, total_nano_rho, spent_nano_rho"),
-        ("releases", "id, year, rho, created_at"),
-        ("release_values", "release_id, indicator, area_code, noisy_value, published_value, ci_low, ci_high"),
-        ("privacy_ledger", "id, year, release_id, nano_rho"),
+        ("period_budgets", "period_id, total_nano_rho, spent_nano_rho"),
+        ("releases", "id, year, periods_json, rho, noisy_json, corrects, created_at"),
+        ("release_cells", "release_id, indicator, period, area_code, published_value, ci_low, ci_high"),
+        ("privacy_ledger", "release_id, period_id, nano_rho"),
         ("users", "username, role"),
     ] {
         let text_columns = columns.split(", ").map(|c| format!("COALESCE(CAST({c} AS TEXT), '∅')")).collect::<Vec<_>>().join(" || '|' || ");

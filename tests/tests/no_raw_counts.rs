@@ -156,7 +156,7 @@ async fn raw_counts_reach_only_their_municipality(app: &TestApp) {
     }
 
     // After a release, the views that are not the release itself still show no raw count.
-    let release = coordinator.post(app.url("/api/v1/releases")).json(&json!({"year": 2025, "rho": 0.5})).send().await.unwrap();
+    let release = coordinator.post(app.url("/api/v1/releases")).json(&json!({"period": "2025", "rho": 0.5})).send().await.unwrap();
     assert_eq!(release.status(), 201);
     for (who, client) in &readers {
         assert_no_raw_counts(who, &read_everything(app, client, false).await);

@@ -80,24 +80,38 @@ pub fn CoordinatorPage() -> impl IntoView {
                     Err(_) => return view! { <NeedsSignIn lang/> }.into_any(),
                 };
                 let year = overview.year;
-                let b = overview.budget.clone();
+                let budgets = overview.budgets.clone();
+                let no_budgets = budgets.is_empty();
                 view! {
                     <h1>{t_with(lang, "coordinator.title", &[("year", year.to_string())])}</h1>
 
                     <section aria-labelledby="budget-heading">
                         <h2 id="budget-heading">{t(lang, "budget.title")}</h2>
-                        <p id="budget-status">{t_with(lang, "budget.status", &[
-                            ("total", format_rho(lang, b.total_rho)),
-                            ("spent", format_rho(lang, b.spent_rho)),
-                            ("remaining", format_rho(lang, b.remaining_rho)),
-                        ])}</p>
+                        <ul id="budget-status">
+                            {budgets.into_iter().map(|b| view! {
+                                <li data-period=b.period.clone()>{t_with(lang, "budget.status", &[
+                                    ("period", b.period.clone()),
+                                    ("total", format_rho(lang, b.total_rho)),
+                                    ("spent", format_rho(lang, b.spent_rho)),
+                                    ("remaining", format_rho(lang, b.remaining_rho)),
+                                ])}</li>
+                            }).collect_view()}
+                        </ul>
+                        {no_budgets.then(|| view! { <p>{t(lang, "budget.none")}</p> })}
                         <ActionForm action=budget attr:id="budget-form">
-                            <input type="hidden" name="year" value=year.to_string()/>
+                            <TextField
+                                id="budget-period"
+                                name="period"
+                                label=t(lang, "field.period")
+                                help=t(lang, "help.period")
+                                value=year.to_string()
+                                error=Signal::derive(move || error_for(lang, &budget_errors.get(), "period"))
+                            />
                             <TextField
                                 id="total_rho"
                                 label=t(lang, "field.total_rho")
                                 help=t(lang, "help.total_rho")
-                                value=format_rho(lang, b.total_rho)
+                                value=""
                                 error=Signal::derive(move || error_for(lang, &budget_errors.get(), "total_rho"))
                                 inputmode="decimal"
                             />
@@ -109,7 +123,22 @@ pub fn CoordinatorPage() -> impl IntoView {
                         <h2 id="release-heading">{t(lang, "release.title")}</h2>
                         <p>{t(lang, "release.intro")}</p>
                         <ActionForm action=release attr:id="release-form">
-                            <input type="hidden" name="year" value=year.to_string()/>
+                            <TextField
+                                id="release-period"
+                                name="period"
+                                label=t(lang, "field.period")
+                                help=t(lang, "help.period")
+                                value=year.to_string()
+                                error=Signal::derive(move || error_for(lang, &release_errors.get(), "period"))
+                            />
+                            <TextField
+                                id="release-last-period"
+                                name="last_period"
+                                label=t(lang, "field.last_period")
+                                help=t(lang, "help.last_period")
+                                value=""
+                                error=Signal::derive(move || error_for(lang, &release_errors.get(), "last_period"))
+                            />
                             <TextField
                                 id="rho"
                                 label=t(lang, "field.rho")
@@ -118,7 +147,6 @@ pub fn CoordinatorPage() -> impl IntoView {
                                 error=Signal::derive(move || error_for(lang, &release_errors.get(), "rho"))
                                 inputmode="decimal"
                             />
-                            <p class="field-error" role="alert">{move || error_for(lang, &release_errors.get(), "year")}</p>
                             <NeedsScript lang/>
                             <button type="submit" id="release-submit" disabled=move || !hydrated.get()>{t(lang, "release.submit")}</button>
                             <p class="form-ok" role="status" id="release-created">{created}</p>
@@ -141,7 +169,7 @@ pub fn CoordinatorPage() -> impl IntoView {
                                         <td>{r.created_by}</td>
                                         <td>{format_rho(lang, r.rho)}</td>
                                         <td>{format_decimal(lang, r.epsilon, 2)} " (δ = " {format_delta(r.delta)} ")"</td>
-                                        <td>"± " {r.ci_half_width}</td>
+                                        <td>{r.periods.join(", ")}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

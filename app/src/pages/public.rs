@@ -203,8 +203,10 @@ fn privacy_statement(lang: Lang, p: &crate::model::PrivacyLoss) -> String {
             ("rho", format_rho(lang, p.rho)),
             ("epsilon", format_decimal(lang, p.epsilon, 2)),
             ("delta", format_delta(p.delta)),
+            ("mechanism", p.mechanism.replace('_', " ")),
             ("sigma", format_decimal(lang, p.noise_scale, 2)),
-            ("half_width", p.ci_half_width.to_string()),
+            ("county_margin", format_decimal(lang, p.margin("county").unwrap_or(f64::NAN), 1)),
+            ("nation_margin", format_decimal(lang, p.margin("nation").unwrap_or(f64::NAN), 1)),
         ],
     )
 }

@@ -20,6 +20,8 @@ use crate::access::Actor;
 use crate::auth::SESSION_SECONDS;
 use crate::submissions::csv_import::MAX_CSV_BYTES;
 use crate::AppState;
+use crate::releases::plan::{plan_release, PlanInput, PlanOutcome, PlanView};
+use crate::releases::suppression::{suppression_report, SuppressionReport};
 
 mod admin;
 mod reporting;
@@ -219,25 +221,106 @@ async fn get_release(State(state): State<AppState>, Path(id): Path<String>) -> R
         .ok_or(ApiError::NotFound)
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct ReleaseBody {
-    #[schema(value_type = i64)]
-    pub year: Option<Value>,
-    #[schema(value_type = f64)]
-    pub rho: Option<Value>,
+fn text(value: &Option<Value>) -> String {
+    as_field_text(value.as_ref())
 }
 
-/// Create a release (coordinator): spends ρ of the year's budget.
+#[derive(Deserialize, ToSchema)]
+pub struct ReleaseBody {
+    /// The first (or only) period, e.g. `2025` or `2025H1`.
+    #[schema(value_type = String)]
+    pub period: Option<Value>,
+    /// The last period of a window (optional).
+    #[schema(value_type = Option<String>)]
+    pub last_period: Option<Value>,
+    /// `per_period` (default) or `summed`.
+    #[schema(value_type = Option<String>)]
+    pub layout: Option<Value>,
+    /// `discrete_gaussian` (default, zCDP) or `discrete_laplace` (pure DP).
+    #[schema(value_type = Option<String>)]
+    pub mechanism: Option<Value>,
+    /// ρ charged to every period of the window.
+    #[schema(value_type = f64)]
+    pub rho: Option<Value>,
+    /// The id of the release this one corrects (optional), and why (required with it).
+    #[schema(value_type = Option<String>)]
+    pub corrects: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub reason: Option<Value>,
+}
+
+/// Create a release (coordinator): national, county and länskompott tables of every
+/// person-count indicator; spends ρ of each period's budget, in the transaction that stores it.
 #[utoipa::path(post, path = "/api/v1/releases", request_body = ReleaseBody,
     responses((status = 201, body = ReleaseSummary), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn post_release(State(state): State<AppState>, headers: HeaderMap, body: Result<Json<ReleaseBody>, JsonRejection>) -> Result<Response, ApiError> {
     let user = user(&state, &headers).await?;
     let body = json_body(body)?;
-    let input = ReleaseInput { year: as_field_text(body.year.as_ref()), rho: as_field_text(body.rho.as_ref()) };
+    let input = ReleaseInput {
+        period: text(&body.period),
+        last_period: text(&body.last_period),
+        layout: text(&body.layout),
+        mechanism: text(&body.mechanism),
+        rho: text(&body.rho),
+        corrects: text(&body.corrects),
+        reason: text(&body.reason),
+    };
     match state.backend.create_release(&user, input).await? {
         ReleaseOutcome::Created(summary) => Ok((StatusCode::CREATED, Json(summary)).into_response()),
         ReleaseOutcome::Invalid(errors) => Err(ApiError::Invalid(errors)),
     }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PlanBody {
+    #[schema(value_type = String)]
+    pub period: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub last_period: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub layout: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    pub mechanism: Option<Value>,
+    /// A budget: the plan answers with the accuracy it buys. Give this or `target_margin`.
+    #[schema(value_type = Option<f64>)]
+    pub rho: Option<Value>,
+    /// `county` (default), `nation` or `lanskompott`.
+    #[schema(value_type = Option<String>)]
+    pub target_level: Option<Value>,
+    /// ± households at `target_level` (95%): the plan answers with the smallest ρ that achieves it.
+    #[schema(value_type = Option<f64>)]
+    pub target_margin: Option<Value>,
+}
+
+/// Plan a release (coordinator): cost and accuracy per level, from the same calculation the
+/// release runs. Reads no reports and spends nothing.
+#[utoipa::path(post, path = "/api/v1/release-plans", request_body = PlanBody,
+    responses((status = 200, body = PlanView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn post_plan(State(state): State<AppState>, headers: HeaderMap, body: Result<Json<PlanBody>, JsonRejection>) -> Result<Json<PlanView>, ApiError> {
+    let user = user(&state, &headers).await?;
+    require_role(&user, Role::Coordinator)?;
+    let body = json_body(body)?;
+    let input = PlanInput {
+        period: text(&body.period),
+        last_period: text(&body.last_period),
+        layout: text(&body.layout),
+        mechanism: text(&body.mechanism),
+        rho: text(&body.rho),
+        target_level: text(&body.target_level),
+        target_margin: text(&body.target_margin),
+    };
+    match plan_release(&state.pool, &state.catalogue, &input, &state.releases).await.map_err(|e| ApiError::Internal(e.to_string()))? {
+        PlanOutcome::Planned(view) => Ok(Json(view)),
+        PlanOutcome::Invalid(errors) => Err(ApiError::Invalid(errors)),
+    }
+}
+
+/// What "suppress counts 1–4" would have hidden in a release, and what its totals give away
+/// (public: computed from published cells only).
+#[utoipa::path(get, path = "/api/v1/releases/{id}/suppression", params(("id" = String, Path)),
+    responses((status = 200, body = SuppressionReport), (status = 404, body = ErrorBody)))]
+async fn get_suppression(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<SuppressionReport>, ApiError> {
+    suppression_report(&state.pool, &id).await.map_err(|e| ApiError::Internal(e.to_string()))?.map(Json).ok_or(ApiError::NotFound)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -246,28 +329,33 @@ pub struct BudgetBody {
     pub total_rho: Option<Value>,
 }
 
-/// Set a year's privacy budget (coordinator).
-#[utoipa::path(put, path = "/api/v1/budgets/{year}", params(("year" = i64, Path)), request_body = BudgetBody,
+/// Set a reporting period's privacy budget (coordinator); never below what it has spent.
+#[utoipa::path(put, path = "/api/v1/budgets/{period}", params(("period" = String, Path)), request_body = BudgetBody,
     responses((status = 200, body = BudgetView), (status = 422, body = ErrorBody)))]
 async fn put_budget(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(year): Path<String>,
+    Path(period): Path<String>,
     body: Result<Json<BudgetBody>, JsonRejection>,
 ) -> Result<Json<BudgetView>, ApiError> {
     let user = user(&state, &headers).await?;
     let body = json_body(body)?;
-    match state.backend.set_budget(&user, BudgetInput { year, total_rho: as_field_text(body.total_rho.as_ref()) }).await? {
+    match state.backend.set_budget(&user, BudgetInput { period, total_rho: text(&body.total_rho) }).await? {
         BudgetOutcome::Saved(view) => Ok(Json(view)),
         BudgetOutcome::Invalid(errors) => Err(ApiError::Invalid(errors)),
     }
 }
 
-/// A year's privacy budget (coordinator).
-#[utoipa::path(get, path = "/api/v1/budgets/{year}", params(("year" = i64, Path)), responses((status = 200, body = BudgetView)))]
-async fn get_budget(State(state): State<AppState>, headers: HeaderMap, Path(year): Path<i64>) -> Result<Json<BudgetView>, ApiError> {
+/// A reporting period's privacy budget (coordinator).
+#[utoipa::path(get, path = "/api/v1/budgets/{period}", params(("period" = String, Path)), responses((status = 200, body = BudgetView), (status = 404, body = ErrorBody)))]
+async fn get_budget(State(state): State<AppState>, headers: HeaderMap, Path(period): Path<String>) -> Result<Json<BudgetView>, ApiError> {
     let user = user(&state, &headers).await?;
-    Ok(Json(state.backend.coordinator_overview(&user, Some(year)).await?.budget))
+    require_role(&user, Role::Coordinator)?;
+    crate::releases::budget_view(&state.pool, &period, state.releases.default_period_rho)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
 }
 
 #[derive(OpenApi)]
@@ -277,7 +365,7 @@ async fn get_budget(State(state): State<AppState>, headers: HeaderMap, Path(year
         description = "Reporting and differentially private releases for the Kompotten municipal network.\n\nMunicipal case systems authenticate with `Authorization: Bearer <token>`, a per-municipality token the national coordinator issues; people sign in with `POST /api/v1/session` (cookie). Every refusal names the field and the problem in Swedish and English."
     ),
     paths(
-        create_session, delete_session, list_releases, get_release, post_release, put_budget, get_budget,
+        create_session, delete_session, list_releases, get_release, post_release, post_plan, get_suppression, put_budget, get_budget,
         reporting::get_catalogue, reporting::list_periods, reporting::put_period, reporting::get_submission, reporting::put_submission,
         reporting::post_csv, reporting::get_template, reporting::get_tracker, reporting::get_tracker_csv,
         admin::put_grants, admin::get_grants, admin::post_token, admin::list_tokens, admin::delete_token, admin::get_audit_log, admin::get_audit_log_csv
@@ -305,7 +393,9 @@ pub fn router() -> Router<AppState> {
         .route("/session", post(create_session).delete(delete_session))
         .route("/releases", get(list_releases).post(post_release))
         .route("/releases/{id}", get(get_release))
-        .route("/budgets/{year}", get(get_budget).put(put_budget))
+        .route("/releases/{id}/suppression", get(get_suppression))
+        .route("/release-plans", post(post_plan))
+        .route("/budgets/{period}", get(get_budget).put(put_budget))
         .merge(reporting::router())
         .merge(admin::router())
 }
