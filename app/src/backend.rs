@@ -37,6 +37,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn coordinator_overview(&self, user: &CurrentUser, year: Option<i64>) -> Result<CoordinatorOverview, BackendError>;
     async fn create_release(&self, user: &CurrentUser, input: ReleaseInput) -> Result<ReleaseOutcome, BackendError>;
     async fn set_budget(&self, user: &CurrentUser, input: BudgetInput) -> Result<BudgetOutcome, BackendError>;
+    /// What a release would cost and how accurate it would be; spends nothing.
+    async fn plan_release(&self, user: &CurrentUser, input: PlanInput) -> Result<PlanOutcome, BackendError>;
     async fn set_period_state(&self, user: &CurrentUser, period: String, open: bool) -> Result<PeriodOutcome, BackendError>;
     /// The coordinator sees any county; a county board only its own, whatever it asks for.
     async fn tracker(&self, user: &CurrentUser, period: Option<String>, county: Option<String>, membership: MembershipFilter) -> Result<Tracker, BackendError>;

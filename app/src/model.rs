@@ -201,6 +201,10 @@ pub struct ReleaseInput {
     pub layout: String,
     /// `discrete_gaussian` (default) or `discrete_laplace`.
     pub mechanism: String,
+    /// Person-count indicator codes, comma-separated; empty for all.
+    pub indicators: String,
+    /// Geography levels (`nation`, `county`, `lanskompott`), comma-separated; empty for all.
+    pub levels: String,
     pub rho: String,
     /// The release this one corrects (empty for none), and why.
     pub corrects: String,
@@ -211,6 +215,47 @@ pub struct ReleaseInput {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ReleaseOutcome {
     Created(ReleaseSummary),
+    Invalid(Vec<FieldError>),
+}
+
+/// A plan request as typed: what to release, and either a budget `rho` or a `target_margin`
+/// (± households, 95%) at `target_level` (`county` by default, `nation`, `lanskompott`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanInput {
+    pub period: String,
+    pub last_period: String,
+    pub layout: String,
+    pub mechanism: String,
+    /// Comma-separated; empty for all (as for a release).
+    pub indicators: String,
+    pub levels: String,
+    pub rho: String,
+    pub target_level: String,
+    pub target_margin: String,
+}
+
+/// What a release would cost and how accurate it would be, per level.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PlanView {
+    /// The budgets the release would debit, as they stand now.
+    pub budgets: Vec<BudgetView>,
+    /// What the release would cost each period (OpenDP's stated cost).
+    pub rho: f64,
+    pub epsilon: f64,
+    pub delta: f64,
+    /// ± households of the 95% interval per level.
+    pub margins: Vec<LevelMargin>,
+    /// For a margin target: the largest ρ tried that misses it.
+    pub cheaper_rho_missing_target: Option<f64>,
+    /// Whether every period's remaining budget covers the cost, and ρ is within what a release accepts.
+    pub fits_budget: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum PlanOutcome {
+    Planned(PlanView),
     Invalid(Vec<FieldError>),
 }
 

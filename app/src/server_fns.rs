@@ -200,6 +200,16 @@ pub async fn create_release(period: String, last_period: String, rho: String) ->
         .map_err(ssr::to_server_error)
 }
 
+/// Plans a release: cost and accuracy per level for a budget or a target margin; spends nothing.
+#[server(prefix = "/sfn", endpoint = "plan_release")]
+pub async fn plan_release(period: String, last_period: String, rho: String, target_margin: String) -> Result<PlanOutcome, ServerFnError> {
+    let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
+    ssr::backend()?
+        .plan_release(&user, PlanInput { period, last_period, rho, target_margin, ..PlanInput::default() })
+        .await
+        .map_err(ssr::to_server_error)
+}
+
 #[server(prefix = "/sfn", endpoint = "set_budget")]
 pub async fn set_budget(period: String, total_rho: String) -> Result<BudgetOutcome, ServerFnError> {
     let user = ssr::require_role(crate::domain::Role::Coordinator).await?;

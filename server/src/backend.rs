@@ -127,6 +127,11 @@ impl Backend for ServerBackend {
         releases::set_budget(&self.pool, &user.username, &input, self.releases.default_period_rho).await.map_err(internal)
     }
 
+    async fn plan_release(&self, user: &CurrentUser, input: PlanInput) -> Result<PlanOutcome, BackendError> {
+        require(user, Role::Coordinator)?;
+        releases::plan::plan_release(&self.pool, &self.catalogue, &input, &self.releases).await.map_err(internal)
+    }
+
     async fn set_period_state(&self, user: &CurrentUser, period: String, open: bool) -> Result<PeriodOutcome, BackendError> {
         require(user, Role::Coordinator)?;
         periods::set_state(&self.pool, &user.username, &period, open).await.map_err(internal)

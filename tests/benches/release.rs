@@ -15,7 +15,7 @@ use kompotten_app::model::{ReleaseInput, ReleaseOutcome};
 use kompotten_privacy::mechanism::CalibratedMechanism;
 use kompotten_privacy::release::prepare_release;
 use kompotten_server::catalogue::{load, IndexedCatalogue};
-use kompotten_server::releases::create::{release_spec, LEVELS};
+use kompotten_server::releases::create::{person_count_bounds, release_spec, LEVELS};
 use kompotten_server::releases::geography::NetworkGeography;
 use kompotten_server::releases::request::{parse_release, WindowRequest};
 use kompotten_server::releases::window::resolve;
@@ -77,11 +77,11 @@ fn input() -> ReleaseInput {
 
 /// The mechanism the release uses, to draw the same noise with OpenDP alone.
 async fn mechanism(f: &Fixture) -> (CalibratedMechanism, usize) {
-    let request: WindowRequest = parse_release(&input()).unwrap().window;
+    let request: WindowRequest = parse_release(&input(), &person_count_bounds(&f.catalogue)).unwrap().window;
     let mut conn = f.app.pool.acquire().await.unwrap();
     let window = resolve(&mut conn, &request).await.unwrap().unwrap();
     let network = NetworkGeography::load(&mut conn).await.unwrap();
-    let spec = release_spec(&f.catalogue, &request, &window, &f.settings);
+    let spec = release_spec(&request, &window, &f.settings);
     assert_eq!(spec.levels, LEVELS);
     let params = prepare_release(&network.geography, &spec, RHO.parse().unwrap()).unwrap();
     let values = spec.indicators.len() * window.periods.len() * 30;

@@ -324,6 +324,23 @@ async fn windows_and_corrections(app: &TestApp) {
     assert_eq!(ledger_of(&app.pool, "2024").await.2, 3);
     // The corrected release is still there, unchanged.
     assert_eq!(anonymous_client().get(app.url(&format!("/api/v1/releases/{corrected_id}"))).send().await.unwrap().status(), 200);
+
+    // Chosen indicators and levels: one indicator at the nation and the counties only.
+    let chosen: Value = post_release(&coordinator, app, json!({"period": "2024", "rho": 0.1, "indicators": ["households_moved_out"], "levels": ["county"]}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = chosen["id"].as_str().unwrap();
+    let cells = stored_cells(&app.pool, id).await;
+    assert_eq!(cells.len(), 22, "{chosen}");
+    assert!(cells.keys().all(|(indicator, ..)| indicator == "households_moved_out"));
+    let nation = cells[&("households_moved_out".to_owned(), "2024".to_owned(), "SE".to_owned())].0;
+    assert_eq!(nation, cells.iter().filter(|(_, c)| c.3 == "county").map(|(_, c)| c.0).sum::<i64>());
+    let release: Value = anonymous_client().get(app.url(&format!("/api/v1/releases/{id}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(release["counties"].as_array().unwrap().len(), 21);
+    let unknown: Value = post_release(&coordinator, app, json!({"period": "2024", "rho": 0.1, "indicators": "grant_sek"})).await.json().await.unwrap();
+    assert_eq!((unknown["errors"][0]["field"].as_str(), unknown["errors"][0]["problem"].as_str()), (Some("indicators"), Some("unknown_indicator")));
 }
 
 async fn planner_spends_nothing_and_matches_the_release(app: &TestApp) {

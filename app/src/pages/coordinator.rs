@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use crate::app::use_lang;
 use crate::domain::FieldError;
 use crate::i18n::{format_decimal, format_delta, format_rho, t, t_with};
-use crate::model::{BudgetOutcome, PeriodOutcome, PeriodState, ReleaseOutcome, TokenOutcome};
+use crate::model::{BudgetOutcome, PeriodOutcome, PeriodState, PlanOutcome, ReleaseOutcome, TokenOutcome};
 use crate::pages::upload::{CsvUpload, ImportResult, IntentSelect};
 use crate::pages::{error_for, format_time, query_year, use_hydrated, NeedsScript, NeedsSignIn, TextField};
-use crate::server_fns::{get_coordinator_overview, import_grants, import_submissions_csv, CreateRelease, IssueToken, RevokeToken, SetBudget, SetPeriodState};
+use crate::server_fns::{get_coordinator_overview, import_grants, import_submissions_csv, CreateRelease, IssueToken, PlanRelease, RevokeToken, SetBudget, SetPeriodState};
 
 /// Money in öre as Swedish kronor with spaces between thousands ("1 836 000 kr").
 pub fn format_sek(ore: i64) -> String {
@@ -32,6 +32,8 @@ pub fn CoordinatorPage() -> impl IntoView {
     let lang = use_lang();
     let year = query_year();
     let release = ServerAction::<CreateRelease>::new();
+    // Planning reads and spends nothing, so it does not refresh the overview.
+    let plan = ServerAction::<PlanRelease>::new();
     let budget = ServerAction::<SetBudget>::new();
     let period_action = ServerAction::<SetPeriodState>::new();
     let issue = ServerAction::<IssueToken>::new();
@@ -67,6 +69,14 @@ pub fn CoordinatorPage() -> impl IntoView {
         _ => Vec::<FieldError>::new(),
     });
     let hydrated = use_hydrated();
+    let plan_errors = Signal::derive(move || match plan.value().get() {
+        Some(Ok(PlanOutcome::Invalid(errors))) => errors,
+        _ => Vec::<FieldError>::new(),
+    });
+    let planned = move || match plan.value().get() {
+        Some(Ok(PlanOutcome::Planned(p))) => Some(p),
+        _ => None,
+    };
     let created = move || match release.value().get() {
         Some(Ok(ReleaseOutcome::Created(summary))) => Some(t_with(lang, "release.created", &[("id", summary.id)])),
         _ => None,
@@ -117,6 +127,42 @@ pub fn CoordinatorPage() -> impl IntoView {
                             />
                             <button type="submit" id="budget-submit" disabled=move || !hydrated.get()>{t(lang, "budget.submit")}</button>
                         </ActionForm>
+                    </section>
+
+                    <section aria-labelledby="plan-heading">
+                        <h2 id="plan-heading">{t(lang, "plan.title")}</h2>
+                        <p>{t(lang, "plan.intro")}</p>
+                        <ActionForm action=plan attr:id="plan-form">
+                            <TextField id="plan-period" name="period" label=t(lang, "field.period") help=t(lang, "help.period") value=year.to_string()
+                                error=Signal::derive(move || error_for(lang, &plan_errors.get(), "period"))/>
+                            <TextField id="plan-last-period" name="last_period" label=t(lang, "field.last_period") help=t(lang, "help.last_period") value=""
+                                error=Signal::derive(move || error_for(lang, &plan_errors.get(), "last_period"))/>
+                            <TextField id="plan-target" name="target_margin" label=t(lang, "field.target_margin") help=t(lang, "help.target_margin") value=""
+                                error=Signal::derive(move || error_for(lang, &plan_errors.get(), "target_margin")) inputmode="decimal"/>
+                            <TextField id="plan-rho" name="rho" label=t(lang, "field.rho") help=t(lang, "help.plan_rho") value=""
+                                error=Signal::derive(move || error_for(lang, &plan_errors.get(), "rho")) inputmode="decimal"/>
+                            <button type="submit" id="plan-submit" disabled=move || !hydrated.get()>{t(lang, "plan.submit")}</button>
+                        </ActionForm>
+                        {move || planned().map(|p| view! {
+                            <p id="plan-cost" role="status">{t_with(lang, "plan.cost", &[
+                                ("rho", format_rho(lang, p.rho)),
+                                ("epsilon", format_decimal(lang, p.epsilon, 2)),
+                                ("delta", format_delta(p.delta)),
+                                ("fits", t(lang, if p.fits_budget { "plan.fits" } else { "plan.does_not_fit" })),
+                            ])}</p>
+                            <table id="plan-levels">
+                                <caption>{t(lang, "plan.caption")}</caption>
+                                <thead><tr><th scope="col">{t(lang, "plan.level")}</th><th scope="col">{t(lang, "plan.margin")}</th></tr></thead>
+                                <tbody>
+                                    {p.margins.into_iter().map(|m| view! {
+                                        <tr data-level=m.level.clone()>
+                                            <th scope="row">{t(lang, &format!("level.{}", m.level))}</th>
+                                            <td>"± " {format_decimal(lang, m.margin, 1)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        })}
                     </section>
 
                     <section aria-labelledby="release-heading">

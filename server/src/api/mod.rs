@@ -20,7 +20,6 @@ use crate::access::Actor;
 use crate::auth::SESSION_SECONDS;
 use crate::submissions::csv_import::MAX_CSV_BYTES;
 use crate::AppState;
-use crate::releases::plan::{plan_release, PlanInput, PlanOutcome, PlanView};
 use crate::releases::suppression::{suppression_report, SuppressionReport};
 
 mod admin;
@@ -225,6 +224,14 @@ fn text(value: &Option<Value>) -> String {
     as_field_text(value.as_ref())
 }
 
+/// A JSON list of texts as the comma-separated text a form would send (anything else as text).
+fn list_text(value: &Option<Value>) -> String {
+    match value {
+        Some(Value::Array(items)) => items.iter().map(|v| as_field_text(Some(v))).collect::<Vec<_>>().join(","),
+        other => text(other),
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct ReleaseBody {
     /// The first (or only) period, e.g. `2025` or `2025H1`.
@@ -239,6 +246,12 @@ pub struct ReleaseBody {
     /// `discrete_gaussian` (default, zCDP) or `discrete_laplace` (pure DP).
     #[schema(value_type = Option<String>)]
     pub mechanism: Option<Value>,
+    /// Person-count indicator codes (a list, or comma-separated text); all when absent.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub indicators: Option<Value>,
+    /// `nation`, `county`, `lanskompott` (a list, or comma-separated text); all when absent.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub levels: Option<Value>,
     /// ρ charged to every period of the window.
     #[schema(value_type = f64)]
     pub rho: Option<Value>,
@@ -261,6 +274,8 @@ async fn post_release(State(state): State<AppState>, headers: HeaderMap, body: R
         last_period: text(&body.last_period),
         layout: text(&body.layout),
         mechanism: text(&body.mechanism),
+        indicators: list_text(&body.indicators),
+        levels: list_text(&body.levels),
         rho: text(&body.rho),
         corrects: text(&body.corrects),
         reason: text(&body.reason),
@@ -281,6 +296,10 @@ pub struct PlanBody {
     pub layout: Option<Value>,
     #[schema(value_type = Option<String>)]
     pub mechanism: Option<Value>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub indicators: Option<Value>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub levels: Option<Value>,
     /// A budget: the plan answers with the accuracy it buys. Give this or `target_margin`.
     #[schema(value_type = Option<f64>)]
     pub rho: Option<Value>,
@@ -298,18 +317,19 @@ pub struct PlanBody {
     responses((status = 200, body = PlanView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn post_plan(State(state): State<AppState>, headers: HeaderMap, body: Result<Json<PlanBody>, JsonRejection>) -> Result<Json<PlanView>, ApiError> {
     let user = user(&state, &headers).await?;
-    require_role(&user, Role::Coordinator)?;
     let body = json_body(body)?;
     let input = PlanInput {
         period: text(&body.period),
         last_period: text(&body.last_period),
         layout: text(&body.layout),
         mechanism: text(&body.mechanism),
+        indicators: list_text(&body.indicators),
+        levels: list_text(&body.levels),
         rho: text(&body.rho),
         target_level: text(&body.target_level),
         target_margin: text(&body.target_margin),
     };
-    match plan_release(&state.pool, &state.catalogue, &input, &state.releases).await.map_err(|e| ApiError::Internal(e.to_string()))? {
+    match state.backend.plan_release(&user, input).await? {
         PlanOutcome::Planned(view) => Ok(Json(view)),
         PlanOutcome::Invalid(errors) => Err(ApiError::Invalid(errors)),
     }

@@ -26,7 +26,7 @@ use crate::catalogue::IndexedCatalogue;
 use crate::db::{begin_write, now_text, Pool};
 use kompotten_app::model::IndicatorKind;
 
-/// Every release measures the nation, the counties and the länskompotter.
+/// The levels a release measures unless fewer are chosen.
 pub const LEVELS: [Level; 3] = [Level::Nation, Level::County, Level::Lanskompott];
 
 /// Every person-count indicator of the catalogue with its declared bound, in catalogue order.
@@ -42,13 +42,13 @@ pub fn person_count_bounds(catalogue: &IndexedCatalogue) -> Vec<IndicatorBound> 
 }
 
 /// The engine's description of a release of `window` (data-independent).
-pub fn release_spec(catalogue: &IndexedCatalogue, request: &WindowRequest, window: &Window, settings: &ReleaseSettings) -> ReleaseSpec {
+pub fn release_spec(request: &WindowRequest, window: &Window, settings: &ReleaseSettings) -> ReleaseSpec {
     let periods = window.periods.len() as u32;
     let layout = match request.layout {
         Layout::PerPeriod => PeriodLayout::PerPeriod(periods),
         Layout::Summed => PeriodLayout::Summed(periods),
     };
-    let mut spec = ReleaseSpec::new(person_count_bounds(catalogue), LEVELS.to_vec(), layout);
+    let mut spec = ReleaseSpec::new(request.indicators.clone(), request.levels.clone(), layout);
     spec.mechanism = request.mechanism;
     spec.simulations = settings.interval_simulations;
     spec
@@ -58,7 +58,6 @@ pub fn release_spec(catalogue: &IndexedCatalogue, request: &WindowRequest, windo
 /// calibration), off the async runtime: a new parameter set simulates for seconds.
 pub async fn prepare(
     pool: &Pool,
-    catalogue: &IndexedCatalogue,
     request: &WindowRequest,
     rho: f64,
     settings: &ReleaseSettings,
@@ -70,7 +69,7 @@ pub async fn prepare(
     };
     let network = NetworkGeography::load(&mut conn).await?;
     drop(conn);
-    let spec = release_spec(catalogue, request, &window, settings);
+    let spec = release_spec(request, &window, settings);
     let geography = network.geography.clone();
     let params = tokio::task::spawn_blocking(move || kompotten_privacy::release::prepare_release(&geography, &spec, rho))
         .await
@@ -79,11 +78,11 @@ pub async fn prepare(
 }
 
 pub async fn create_release(pool: &Pool, catalogue: &IndexedCatalogue, username: &str, input: &ReleaseInput, settings: &ReleaseSettings) -> Result<ReleaseOutcome, ReleaseError> {
-    let request = match parse_release(input) {
+    let request = match parse_release(input, &person_count_bounds(catalogue)) {
         Ok(r) => r,
         Err(errors) => return Ok(ReleaseOutcome::Invalid(errors)),
     };
-    let (window, network, params) = match prepare(pool, catalogue, &request.window, request.rho.get(), settings).await? {
+    let (window, network, params) = match prepare(pool, &request.window, request.rho.get(), settings).await? {
         Ok(prepared) => prepared,
         Err(e) => return Ok(ReleaseOutcome::Invalid(vec![e])),
     };

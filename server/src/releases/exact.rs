@@ -34,10 +34,11 @@ pub async fn exact_totals(
         municipalities += counting.len();
         for (municipality, values) in &counting {
             let (county, part) = network.cells_of(municipality, year).ok_or_else(|| DbError::Instance(format!("municipality {municipality} has no county")))?;
-            let mut cells = vec![nation, position[county]];
-            if let Some(part) = part {
-                cells.push(position[&part]);
-            }
+            // The cells of the released levels this report counts in (a level not released
+            // has no cell).
+            let mut cells = vec![nation];
+            cells.extend(position.get(county).copied());
+            cells.extend(part.and_then(|p| position.get(&p).copied()));
             for (i, indicator) in indicators.iter().enumerate() {
                 let value = values.get(indicator.code.as_str()).copied().flatten().unwrap_or(0);
                 let block = (i * periods + p) * m;

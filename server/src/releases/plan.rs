@@ -3,15 +3,14 @@
 //! itself runs. It reads no reports and spends nothing.
 
 use kompotten_app::domain::{FieldError, Problem, Rho};
-use kompotten_app::model::{BudgetView, LevelMargin};
+use kompotten_app::model::{LevelMargin, PlanInput, PlanOutcome, PlanView};
 use kompotten_privacy::planner::{plan, PlanTarget};
 use kompotten_privacy::sensitivity::Level;
-use serde::{Deserialize, Serialize};
 
-use super::create::release_spec;
+use super::create::{person_count_bounds, release_spec};
 use super::geography::NetworkGeography;
 use super::ledger::budget_views;
-use super::request::parse_window;
+use super::request::{parse_window, WindowFields};
 use super::store::level_code;
 use super::window::resolve;
 use super::{ReleaseError, ReleaseSettings};
@@ -20,41 +19,6 @@ use crate::db::Pool;
 
 /// The largest target margin accepted (households).
 const MAX_MARGIN: f64 = 10_000.0;
-
-/// A plan request as typed: a window and either a budget `rho` or a `target_margin` at
-/// `target_level` (default: county).
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct PlanInput {
-    pub period: String,
-    pub last_period: String,
-    pub layout: String,
-    pub mechanism: String,
-    pub rho: String,
-    pub target_level: String,
-    pub target_margin: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PlanView {
-    /// The budgets the release would debit, as they stand now.
-    pub budgets: Vec<BudgetView>,
-    /// What the release would cost each period (OpenDP's stated cost).
-    pub rho: f64,
-    pub epsilon: f64,
-    pub delta: f64,
-    /// ± households of the 95% interval per level.
-    pub margins: Vec<LevelMargin>,
-    /// For a margin target: the largest ρ tried that misses it.
-    pub cheaper_rho_missing_target: Option<f64>,
-    /// Whether every period's remaining budget covers the cost, and ρ is within what a release accepts.
-    pub fits_budget: bool,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum PlanOutcome {
-    Planned(PlanView),
-    Invalid(Vec<FieldError>),
-}
 
 fn parse_margin(raw: &str) -> Result<f64, FieldError> {
     let trimmed = raw.trim().replace(',', ".");
@@ -97,7 +61,15 @@ fn parse_target(input: &PlanInput, errors: &mut Vec<FieldError>) -> Option<PlanT
 
 pub async fn plan_release(pool: &Pool, catalogue: &IndexedCatalogue, input: &PlanInput, settings: &ReleaseSettings) -> Result<PlanOutcome, ReleaseError> {
     let mut errors = Vec::new();
-    let window_request = parse_window(&input.period, &input.last_period, &input.layout, &input.mechanism, &mut errors);
+    let fields = WindowFields {
+        period: &input.period,
+        last_period: &input.last_period,
+        layout: &input.layout,
+        mechanism: &input.mechanism,
+        indicators: &input.indicators,
+        levels: &input.levels,
+    };
+    let window_request = parse_window(&fields, &person_count_bounds(catalogue), &mut errors);
     let target = parse_target(input, &mut errors);
     let (Some(window_request), Some(target)) = (window_request, target) else {
         return Ok(PlanOutcome::Invalid(errors));
@@ -113,7 +85,7 @@ pub async fn plan_release(pool: &Pool, catalogue: &IndexedCatalogue, input: &Pla
     let network = NetworkGeography::load(&mut conn).await?;
     let budgets = budget_views(&mut conn, &window.periods, settings.default_period_rho).await?;
     drop(conn);
-    let spec = release_spec(catalogue, &window_request, &window, settings);
+    let spec = release_spec(&window_request, &window, settings);
     let geography = network.geography;
     let planned = tokio::task::spawn_blocking(move || plan(&geography, &spec, target)).await.map_err(|e| ReleaseError::Join(e.to_string()))?;
     let planned = match planned {

@@ -4,6 +4,7 @@
 use kompotten_app::domain::{FieldError, PeriodId, Problem, Rho};
 use kompotten_app::model::ReleaseInput;
 use kompotten_privacy::mechanism::Mechanism;
+use kompotten_privacy::sensitivity::{IndicatorBound, Level};
 
 /// The most characters a correction's reason may have.
 pub const MAX_REASON_CHARS: usize = 1000;
@@ -33,13 +34,54 @@ pub fn mechanism_code(mechanism: Mechanism) -> &'static str {
     }
 }
 
-/// The window and the way it is released: shared by releases and plans.
+/// What is released and how: shared by releases and plans.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowRequest {
     pub first: PeriodId,
     pub last: Option<PeriodId>,
     pub layout: Layout,
     pub mechanism: Mechanism,
+    /// The chosen person-count indicators, in catalogue order.
+    pub indicators: Vec<IndicatorBound>,
+    /// The chosen levels, nation first.
+    pub levels: Vec<Level>,
+}
+
+pub fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Nation => "nation",
+        Level::County => "county",
+        Level::Lanskompott => "lanskompott",
+    }
+}
+
+fn listed(raw: &str) -> Vec<&str> {
+    raw.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()
+}
+
+/// The chosen indicators among the catalogue's person counts (`all`, in catalogue order); all
+/// of them when none is named.
+pub fn parse_indicators(raw: &str, all: &[IndicatorBound]) -> Result<Vec<IndicatorBound>, FieldError> {
+    let named = listed(raw);
+    if named.iter().any(|code| !all.iter().any(|i| i.code == *code)) {
+        return Err(FieldError::new("indicators", Problem::UnknownIndicator));
+    }
+    Ok(all.iter().filter(|i| named.is_empty() || named.contains(&i.code.as_str())).cloned().collect())
+}
+
+/// The chosen levels; all three when none is named. The nation is always released (the table
+/// is made consistent from it down), and a länskompott only with its county.
+pub fn parse_levels(raw: &str) -> Result<Vec<Level>, FieldError> {
+    let all = [Level::Nation, Level::County, Level::Lanskompott];
+    let named = listed(raw);
+    if named.iter().any(|n| !all.iter().any(|l| level_name(*l) == *n)) {
+        return Err(FieldError::new("levels", Problem::UnknownChoice { choices: all.iter().map(|l| level_name(*l).to_owned()).collect() }));
+    }
+    let chosen: Vec<Level> = all.into_iter().filter(|l| named.is_empty() || *l == Level::Nation || named.contains(&level_name(*l))).collect();
+    if chosen.contains(&Level::Lanskompott) && !chosen.contains(&Level::County) {
+        return Err(FieldError::new("levels", Problem::UnknownChoice { choices: vec!["nation".into(), "nation,county".into(), "nation,county,lanskompott".into()] }));
+    }
+    Ok(chosen)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -65,21 +107,42 @@ fn choice<T: Copy>(field: &str, raw: &str, options: &[(&str, T)]) -> Result<T, F
     })
 }
 
-/// Parses the window fields (`period`, `last_period`, `layout`, `mechanism`).
-pub fn parse_window(period: &str, last_period: &str, layout: &str, mechanism: &str, errors: &mut Vec<FieldError>) -> Option<WindowRequest> {
+/// The typed fields that say what is released (shared by releases and plans).
+pub struct WindowFields<'a> {
+    pub period: &'a str,
+    pub last_period: &'a str,
+    pub layout: &'a str,
+    pub mechanism: &'a str,
+    pub indicators: &'a str,
+    pub levels: &'a str,
+}
+
+/// Parses the window fields against the catalogue's person counts (`all`).
+pub fn parse_window(fields: &WindowFields<'_>, all: &[IndicatorBound], errors: &mut Vec<FieldError>) -> Option<WindowRequest> {
+    let WindowFields { period, last_period, layout, mechanism, indicators, levels } = *fields;
     let first = PeriodId::parse("period", period).map_err(|e| errors.push(e)).ok();
     let last = if last_period.trim().is_empty() { Some(None) } else { PeriodId::parse("last_period", last_period).map(Some).map_err(|e| errors.push(e)).ok() };
     let layout = choice("layout", layout, &[("per_period", Layout::PerPeriod), ("summed", Layout::Summed)]).map_err(|e| errors.push(e)).ok();
     let mechanism = choice("mechanism", mechanism, &[("discrete_gaussian", Mechanism::DiscreteGaussian), ("discrete_laplace", Mechanism::DiscreteLaplace)])
         .map_err(|e| errors.push(e))
         .ok();
-    Some(WindowRequest { first: first?, last: last?, layout: layout?, mechanism: mechanism? })
+    let indicators = parse_indicators(indicators, all).map_err(|e| errors.push(e)).ok();
+    let levels = parse_levels(levels).map_err(|e| errors.push(e)).ok();
+    Some(WindowRequest { first: first?, last: last?, layout: layout?, mechanism: mechanism?, indicators: indicators?, levels: levels? })
 }
 
 /// Parses a whole release request; every refused field is reported, not only the first.
-pub fn parse_release(input: &ReleaseInput) -> Result<ReleaseRequest, Vec<FieldError>> {
+pub fn parse_release(input: &ReleaseInput, all: &[IndicatorBound]) -> Result<ReleaseRequest, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let window = parse_window(&input.period, &input.last_period, &input.layout, &input.mechanism, &mut errors);
+    let fields = WindowFields {
+        period: &input.period,
+        last_period: &input.last_period,
+        layout: &input.layout,
+        mechanism: &input.mechanism,
+        indicators: &input.indicators,
+        levels: &input.levels,
+    };
+    let window = parse_window(&fields, all, &mut errors);
     let rho = Rho::parse("rho", &input.rho).map_err(|e| errors.push(e)).ok();
     let corrects = input.corrects.trim();
     let reason = input.reason.trim();

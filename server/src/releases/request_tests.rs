@@ -1,5 +1,13 @@
 use super::*;
 
+fn catalogue() -> Vec<IndicatorBound> {
+    vec![IndicatorBound::new("requests_sent", 3), IndicatorBound::new("households_moved_out", 1), IndicatorBound::new("households_received", 1)]
+}
+
+fn parse(input: &ReleaseInput) -> Result<ReleaseRequest, Vec<FieldError>> {
+    parse_release(input, &catalogue())
+}
+
 fn input(pairs: &[(&str, &str)]) -> ReleaseInput {
     let mut input = ReleaseInput { period: "2025".into(), rho: "0.5".into(), ..ReleaseInput::default() };
     for (field, value) in pairs {
@@ -8,6 +16,8 @@ fn input(pairs: &[(&str, &str)]) -> ReleaseInput {
             "last_period" => &mut input.last_period,
             "layout" => &mut input.layout,
             "mechanism" => &mut input.mechanism,
+            "indicators" => &mut input.indicators,
+            "levels" => &mut input.levels,
             "rho" => &mut input.rho,
             "corrects" => &mut input.corrects,
             "reason" => &mut input.reason,
@@ -24,18 +34,31 @@ fn fields(result: Result<ReleaseRequest, Vec<FieldError>>) -> Vec<(String, &'sta
 
 #[test]
 fn defaults_are_one_period_per_period_gaussian_without_correction() {
-    let request = parse_release(&input(&[])).unwrap();
+    let request = parse(&input(&[])).unwrap();
     assert_eq!(request.window.first.to_string(), "2025");
     assert_eq!(request.window.last, None);
     assert_eq!(request.window.layout, Layout::PerPeriod);
     assert_eq!(request.window.mechanism, Mechanism::DiscreteGaussian);
     assert_eq!(request.rho.get(), 0.5);
     assert_eq!(request.correction, None);
+    assert_eq!(request.window.indicators, catalogue());
+    assert_eq!(request.window.levels, [Level::Nation, Level::County, Level::Lanskompott]);
+}
+
+#[test]
+fn indicators_and_levels_can_be_chosen() {
+    let request = parse(&input(&[("indicators", "households_received, households_moved_out"), ("levels", "county")])).unwrap();
+    let codes: Vec<&str> = request.window.indicators.iter().map(|i| i.code.as_str()).collect();
+    assert_eq!(codes, ["households_moved_out", "households_received"], "catalogue order, whatever order they were named in");
+    assert_eq!(request.window.levels, [Level::Nation, Level::County], "the nation is always released");
+    assert_eq!(fields(parse(&input(&[("indicators", "households_moved_out,grant_sek")]))), vec![("indicators".into(), "unknown_indicator")]);
+    assert_eq!(fields(parse(&input(&[("levels", "municipality")]))), vec![("levels".into(), "unknown_choice")]);
+    assert_eq!(fields(parse(&input(&[("levels", "nation,lanskompott")]))), vec![("levels".into(), "unknown_choice")]);
 }
 
 #[test]
 fn every_refused_field_is_named() {
-    let refused = parse_release(&input(&[("period", "20x5"), ("last_period", "2025H3"), ("layout", "sideways"), ("mechanism", "gauss"), ("rho", "-1")]));
+    let refused = parse(&input(&[("period", "20x5"), ("last_period", "2025H3"), ("layout", "sideways"), ("mechanism", "gauss"), ("rho", "-1")]));
     assert_eq!(
         fields(refused),
         vec![
@@ -50,11 +73,11 @@ fn every_refused_field_is_named() {
 
 #[test]
 fn a_correction_needs_both_what_it_corrects_and_why() {
-    assert_eq!(fields(parse_release(&input(&[("corrects", "abc")]))), vec![("reason".into(), "missing")]);
-    assert_eq!(fields(parse_release(&input(&[("reason", "fel i Gävle")]))), vec![("corrects".into(), "missing")]);
+    assert_eq!(fields(parse(&input(&[("corrects", "abc")]))), vec![("reason".into(), "missing")]);
+    assert_eq!(fields(parse(&input(&[("reason", "fel i Gävle")]))), vec![("corrects".into(), "missing")]);
     let long = "x".repeat(MAX_REASON_CHARS + 1);
-    assert_eq!(fields(parse_release(&input(&[("corrects", "abc"), ("reason", &long)]))), vec![("reason".into(), "too_long")]);
-    let ok = parse_release(&input(&[("corrects", " abc "), ("reason", "fel i Gävle"), ("mechanism", "discrete_laplace"), ("layout", "summed"), ("last_period", "2026")])).unwrap();
+    assert_eq!(fields(parse(&input(&[("corrects", "abc"), ("reason", &long)]))), vec![("reason".into(), "too_long")]);
+    let ok = parse(&input(&[("corrects", " abc "), ("reason", "fel i Gävle"), ("mechanism", "discrete_laplace"), ("layout", "summed"), ("last_period", "2026")])).unwrap();
     assert_eq!(ok.correction, Some(Correction { corrects: "abc".into(), reason: "fel i Gävle".into() }));
     assert_eq!(ok.window.mechanism, Mechanism::DiscreteLaplace);
     assert_eq!(ok.window.layout, Layout::Summed);

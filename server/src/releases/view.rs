@@ -106,7 +106,9 @@ pub async fn published_release(pool: &Pool, id: &str, lang: Lang) -> Result<Opti
     };
     let area = |code: &str, name: String| ReleasedArea { area: Area { code: code.to_owned(), name }, households_moved_out: value(HEADLINE[0], code), households_received: value(HEADLINE[1], code) };
     let national = area(NATION, t(lang, "public.nation"));
-    let counties: Vec<ReleasedArea> = county_names.into_iter().map(|(code, name)| area(&code, name)).collect();
+    // Counties only where the county level was released.
+    let counties: Vec<ReleasedArea> =
+        county_names.into_iter().filter(|(code, _)| cells.iter().any(|c| c.area_code == *code)).map(|(code, name)| area(&code, name)).collect();
     let chart_json = county_chart_json(lang, &counties);
     Ok(Some(PublishedRelease {
         id: row.try_get("id")?,
