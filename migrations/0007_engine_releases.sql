@@ -18,7 +18,7 @@ CREATE TABLE period_budgets (
 );
 
 -- A published release: its parameters and its noisy measurements, from which the engine
--- recomputes the published cells exactly. Immutable: the server installs triggers that
+-- recomputes the published table exactly. Immutable: the server installs triggers that
 -- refuse UPDATE and DELETE (db::install_release_guards); a correction is a new release.
 CREATE TABLE releases (
     id TEXT PRIMARY KEY,
@@ -36,6 +36,11 @@ CREATE TABLE releases (
     params_json TEXT NOT NULL,
     -- The noisy measurements (JSON array of integers), the release's only data-dependent input.
     noisy_json TEXT NOT NULL,
+    -- The published table as the engine computed it from the two above (JSON, see
+    -- releases::store::StoredTable): every value stays as published even after an engine
+    -- upgrade. One document rather than a row per cell: a ten-period release has 8,700 cells,
+    -- and storing them as rows took longer than drawing their noise.
+    table_json TEXT NOT NULL,
     corrects TEXT REFERENCES releases(id),
     correction_reason TEXT,
     created_by TEXT NOT NULL REFERENCES users(username),
@@ -43,22 +48,6 @@ CREATE TABLE releases (
     CHECK ((corrects IS NULL) = (correction_reason IS NULL))
 );
 CREATE INDEX releases_year ON releases(year, created_at);
-
--- The published table, as recomputed from the stored parameters and measurements.
-CREATE TABLE release_cells (
-    release_id TEXT NOT NULL REFERENCES releases(id),
-    indicator TEXT NOT NULL REFERENCES indicators(code),
-    -- The period id, or 'first–last' for a window released as totals.
-    period TEXT NOT NULL,
-    -- 'SE', a county code, 'L<county>' (länskompott) or 'R<county>' (rest of the county).
-    area_code TEXT NOT NULL,
-    level TEXT NOT NULL CHECK (level IN ('nation', 'county', 'lanskompott', 'rest_of_county')),
-    published_value BIGINT NOT NULL CHECK (published_value >= 0),
-    ci_low BIGINT NOT NULL CHECK (ci_low >= 0),
-    ci_high BIGINT NOT NULL,
-    CHECK (ci_low <= published_value AND published_value <= ci_high),
-    PRIMARY KEY (release_id, indicator, period, area_code)
-);
 
 -- Every debit, written in the same transaction as the release it pays for: one row per
 -- period of the release's window.

@@ -192,8 +192,7 @@ pub async fn snapshot(pool: &Pool) -> Vec<String> {
         ("api_tokens", "id, municipality_code, label, revoked_at"),
         ("audit_log", "id, actor, action, detail"),
         ("period_budgets", "period_id, total_nano_rho, spent_nano_rho"),
-        ("releases", "id, year, periods_json, rho, noisy_json, corrects, created_at"),
-        ("release_cells", "release_id, indicator, period, area_code, published_value, ci_low, ci_high"),
+        ("releases", "id, year, periods_json, rho, noisy_json, table_json, corrects, created_at"),
         ("privacy_ledger", "release_id, period_id, nano_rho"),
         ("users", "username, role"),
     ] {

@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use kompotten_privacy::release::{recompute, ReleaseParams};
+use kompotten_server::releases::store::StoredTable;
 use kompotten_tests::{anonymous_client, fresh_postgres_database, member_report, on_both_databases, open_period, snapshot, TestApp, PASSWORD};
 use serde_json::{json, Value};
 
@@ -181,13 +182,9 @@ async fn two_server_processes_on_postgres_never_overspend() {
 type Cells = HashMap<(String, String, String), (i64, i64, i64, String)>;
 
 async fn stored_cells(pool: &kompotten_server::db::Pool, id: &str) -> Cells {
-    let rows: Vec<(String, String, String, String, i64, i64, i64)> =
-        sqlx::query_as("SELECT indicator, period, area_code, level, published_value, ci_low, ci_high FROM release_cells WHERE release_id = $1")
-            .bind(id)
-            .fetch_all(pool)
-            .await
-            .unwrap();
-    rows.into_iter().map(|(i, p, a, l, v, lo, hi)| ((i, p, a), (v, lo, hi, l))).collect()
+    let json: String = sqlx::query_scalar("SELECT table_json FROM releases WHERE id = $1").bind(id).fetch_one(pool).await.unwrap();
+    let table: StoredTable = serde_json::from_str(&json).unwrap();
+    table.released_cells().into_iter().map(|c| ((c.indicator, c.period, c.area_code), (c.value, c.ci_low, c.ci_high, c.level))).collect()
 }
 
 async fn release_is_consistent_reproducible_and_immutable(app: &TestApp) {
@@ -252,8 +249,7 @@ async fn release_is_consistent_reproducible_and_immutable(app: &TestApp) {
     for sql in [
         "UPDATE releases SET rho = 5 WHERE id = $1",
         "DELETE FROM releases WHERE id = $1",
-        "UPDATE release_cells SET published_value = published_value + 1 WHERE release_id = $1",
-        "DELETE FROM release_cells WHERE release_id = $1",
+        "UPDATE releases SET table_json = '{}' WHERE id = $1",
         "UPDATE privacy_ledger SET nano_rho = 1 WHERE release_id = $1",
         "DELETE FROM privacy_ledger WHERE release_id = $1",
     ] {

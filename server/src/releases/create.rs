@@ -12,6 +12,7 @@
 use kompotten_app::domain::{FieldError, Problem};
 use kompotten_app::model::{ReleaseInput, ReleaseOutcome, ReleaseSummary};
 use kompotten_privacy::release::{release_with, ReleaseParams, ReleaseSpec};
+use kompotten_privacy::PrivacyError;
 use kompotten_privacy::sensitivity::{IndicatorBound, Level, PeriodLayout};
 
 use super::exact::exact_totals;
@@ -106,7 +107,10 @@ pub async fn create_release(pool: &Pool, catalogue: &IndexedCatalogue, username:
     }
 
     let exact = exact_totals(&mut tx, &network, &h, &params.spec.indicators, &window, username).await?;
-    let release = release_with(&params, &exact)?;
+    let release = release_with(&params, &exact).map_err(|e| match e {
+        PrivacyError::InconsistentTotals(_) => ReleaseError::InconsistentTotals,
+        other => ReleaseError::Privacy(other),
+    })?;
     drop(exact);
 
     let id = uuid::Uuid::now_v7().to_string();

@@ -47,6 +47,10 @@ pub enum ReleaseError {
     Json(#[from] serde_json::Error),
     #[error("the engine's worker thread failed: {0}")]
     Join(String),
+    /// The exact totals did not add up. The engine's message names the values, which are raw
+    /// counts, so it is not passed on, not even to the log.
+    #[error("the exact totals of the release's window are inconsistent (values withheld)")]
+    InconsistentTotals,
 }
 
 impl From<sqlx::Error> for ReleaseError {

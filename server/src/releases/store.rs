@@ -1,9 +1,11 @@
 //! Storing a release: its parameters and noisy measurements (from which the engine recomputes
-//! the table), the published cells, and one ledger row per debited period. Runs inside the
+//! the table), the published table, and one ledger row per debited period. Runs inside the
 //! creating transaction; the rows can never be changed afterwards (db::install_release_guards).
 
+use kompotten_app::model::ReleasedCell;
 use kompotten_privacy::hierarchy::{Hierarchy, NodeKind};
-use kompotten_privacy::release::Release;
+use kompotten_privacy::release::{PublishedTable, Release};
+use serde::{Deserialize, Serialize};
 
 use super::request::{mechanism_code, Correction};
 use super::window::Window;
@@ -11,9 +13,47 @@ use super::ReleaseError;
 use crate::db::values_placeholders;
 use kompotten_privacy::sensitivity::PeriodLayout;
 
-/// Rows per INSERT of cells: 8 parameters each stays far below SQLite's 32,766 and
-/// PostgreSQL's 65,535 bind parameters.
-const CELLS_PER_INSERT: usize = 1_000;
+/// The published table as stored (`releases.table_json`): labels once, then one
+/// `[value, low, high]` per cell, ordered by indicator, released period and area.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredTable {
+    pub indicators: Vec<String>,
+    pub periods: Vec<String>,
+    pub areas: Vec<String>,
+    /// The level of each area (`nation`, `county`, `lanskompott`, `rest_of_county`).
+    pub levels: Vec<String>,
+    pub cells: Vec<[i64; 3]>,
+}
+
+impl StoredTable {
+    pub fn new(h: &Hierarchy, indicators: Vec<String>, periods: Vec<String>, table: &PublishedTable) -> Self {
+        StoredTable {
+            indicators,
+            periods,
+            areas: h.nodes().iter().map(|n| n.label.clone()).collect(),
+            levels: h.nodes().iter().map(|n| level_code(n.kind).to_owned()).collect(),
+            cells: table.cells.iter().map(|c| [c.value, c.low, c.high]).collect(),
+        }
+    }
+
+    /// Every cell with its labels.
+    pub fn released_cells(&self) -> Vec<ReleasedCell> {
+        let (p, a) = (self.periods.len(), self.areas.len());
+        self.cells
+            .iter()
+            .enumerate()
+            .map(|(k, [value, low, high])| ReleasedCell {
+                indicator: self.indicators[k / (p * a)].clone(),
+                period: self.periods[k / a % p].clone(),
+                area_code: self.areas[k % a].clone(),
+                level: self.levels[k % a].clone(),
+                value: *value,
+                ci_low: *low,
+                ci_high: *high,
+            })
+            .collect()
+    }
+}
 
 pub struct StoredRelease<'a> {
     pub id: &'a str,
@@ -49,10 +89,12 @@ pub async fn store_release(conn: &mut sqlx::AnyConnection, h: &Hierarchy, r: &St
         PeriodLayout::PerPeriod(_) => "per_period",
         PeriodLayout::Summed(_) => "summed",
     };
+    let indicators = params.spec.indicators.iter().map(|i| i.code.clone()).collect();
+    let table = StoredTable::new(h, indicators, released_period_labels(r.window, params.spec.periods), &r.release.table);
     sqlx::query(
         "INSERT INTO releases (id, year, periods_json, layout, mechanism, rho, epsilon, delta, engine_version, params_json, noisy_json,
-                               corrects, correction_reason, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                               table_json, corrects, correction_reason, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(r.id)
     .bind(r.window.year)
@@ -65,34 +107,13 @@ pub async fn store_release(conn: &mut sqlx::AnyConnection, h: &Hierarchy, r: &St
     .bind(&params.engine_version)
     .bind(serde_json::to_string(params)?)
     .bind(serde_json::to_string(&r.release.noisy)?)
+    .bind(serde_json::to_string(&table)?)
     .bind(r.correction.map(|c| c.corrects.as_str()))
     .bind(r.correction.map(|c| c.reason.as_str()))
     .bind(r.created_by)
     .bind(r.created_at)
     .execute(&mut *conn)
     .await?;
-
-    let labels = released_period_labels(r.window, params.spec.periods);
-    let table = &r.release.table;
-    for chunk in table.cells.chunks(CELLS_PER_INSERT) {
-        let sql = format!(
-            "INSERT INTO release_cells (release_id, indicator, period, area_code, level, published_value, ci_low, ci_high) VALUES {}",
-            values_placeholders(chunk.len(), 8)
-        );
-        let mut query = sqlx::query(&sql);
-        for cell in chunk {
-            query = query
-                .bind(r.id)
-                .bind(&params.spec.indicators[cell.indicator].code)
-                .bind(&labels[cell.period])
-                .bind(&h.nodes()[cell.node].label)
-                .bind(level_code(cell.kind))
-                .bind(cell.value)
-                .bind(cell.low)
-                .bind(cell.high);
-        }
-        query.execute(&mut *conn).await?;
-    }
 
     let sql = format!("INSERT INTO privacy_ledger (release_id, period_id, nano_rho, created_at) VALUES {}", values_placeholders(r.window.periods.len(), 4));
     let mut query = sqlx::query(&sql);

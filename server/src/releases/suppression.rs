@@ -3,15 +3,11 @@
 //! totals, and which further cells it would need to hide. Reads only published cells, so it is
 //! post-processing and reveals nothing the release does not.
 
-use std::collections::HashMap;
-
 use kompotten_privacy::hierarchy::make_hierarchy;
 use kompotten_privacy::suppression::{suppression_view, SMALLEST_SAFE};
 use serde::{Deserialize, Serialize};
 
-use super::store::released_period_labels;
-use super::view::params_of;
-use super::window::Window;
+use super::view::{params_of, table_of};
 use crate::db::{DbError, Pool};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -46,40 +42,39 @@ pub struct SuppressionReport {
 }
 
 pub async fn suppression_report(pool: &Pool, id: &str) -> Result<Option<SuppressionReport>, DbError> {
-    let Some((params_json, periods_json)): Option<(String, String)> =
-        sqlx::query_as("SELECT params_json, periods_json FROM releases WHERE id = $1").bind(id).fetch_optional(pool).await?
+    let Some((params_json, table_json)): Option<(String, String)> =
+        sqlx::query_as("SELECT params_json, table_json FROM releases WHERE id = $1").bind(id).fetch_optional(pool).await?
     else {
         return Ok(None);
     };
     let params = params_of(&params_json)?;
-    let periods: Vec<String> = serde_json::from_str(&periods_json).map_err(|e| DbError::Instance(format!("stored periods_json: {e}")))?;
+    let table = table_of(&table_json)?;
     let h = make_hierarchy(&params.geography, &params.spec.levels).map_err(|e| DbError::Instance(format!("stored geography: {e}")))?;
-    let cells: Vec<(String, String, String, i64)> =
-        sqlx::query_as("SELECT indicator, period, area_code, published_value FROM release_cells WHERE release_id = $1").bind(id).fetch_all(pool).await?;
-    let value: HashMap<(&str, &str, &str), i64> = cells.iter().map(|(i, p, a, v)| ((i.as_str(), p.as_str(), a.as_str()), *v)).collect();
-    let labels: Vec<&str> = h.nodes().iter().map(|n| n.label.as_str()).collect();
-    let window = Window { periods, year: 0 };
+    if table.areas.len() != h.len() {
+        return Err(DbError::Instance(format!("release {id}: stored table has {} areas, its tree {}", table.areas.len(), h.len())));
+    }
+    let labels: Vec<&str> = table.areas.iter().map(String::as_str).collect();
     let mut blocks = Vec::new();
-    for indicator in &params.spec.indicators {
-        for period in released_period_labels(&window, params.spec.periods) {
-            let values: Vec<i64> = labels.iter().map(|l| value.get(&(indicator.code.as_str(), period.as_str(), *l)).copied().unwrap_or(0)).collect();
-            let view = suppression_view(&h, &values);
-            if view.primary.is_empty() {
-                continue;
-            }
-            let name = |v: &usize| labels[*v].to_owned();
-            blocks.push(SuppressionBlock {
-                indicator: indicator.code.clone(),
-                period: period.clone(),
-                hidden: view.primary.iter().map(name).collect(),
-                recoverable: view
-                    .recoverable
-                    .iter()
-                    .map(|r| RecoveredCell { area: name(&r.hidden), through_total_of: name(&r.through_total_of), from: r.from.iter().map(name).collect() })
-                    .collect(),
-                complementary: view.complementary.iter().map(name).collect(),
-            });
+    for (block, values) in table.cells.chunks(h.len()).enumerate() {
+        let indicator = &table.indicators[block / table.periods.len()];
+        let period = &table.periods[block % table.periods.len()];
+        let values: Vec<i64> = values.iter().map(|c| c[0]).collect();
+        let view = suppression_view(&h, &values);
+        if view.primary.is_empty() {
+            continue;
         }
+        let name = |v: &usize| labels[*v].to_owned();
+        blocks.push(SuppressionBlock {
+            indicator: indicator.clone(),
+            period: period.clone(),
+            hidden: view.primary.iter().map(name).collect(),
+            recoverable: view
+                .recoverable
+                .iter()
+                .map(|r| RecoveredCell { area: name(&r.hidden), through_total_of: name(&r.through_total_of), from: r.from.iter().map(name).collect() })
+                .collect(),
+            complementary: view.complementary.iter().map(name).collect(),
+        });
     }
     Ok(Some(SuppressionReport { release_id: id.to_owned(), smallest_published: SMALLEST_SAFE, blocks }))
 }

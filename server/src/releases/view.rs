@@ -7,7 +7,7 @@ use kompotten_privacy::release::ReleaseParams;
 use sqlx::Row;
 
 use super::request::mechanism_code;
-use super::store::level_code;
+use super::store::{level_code, StoredTable};
 use crate::chart::county_chart_json;
 use crate::db::{DbError, Pool};
 
@@ -18,6 +18,10 @@ const HEADLINE: [&str; 2] = ["households_moved_out", "households_received"];
 
 fn periods_of(json: &str) -> Result<Vec<String>, DbError> {
     serde_json::from_str(json).map_err(|e| DbError::Instance(format!("stored periods_json is not a list of periods: {e}")))
+}
+
+pub fn table_of(json: &str) -> Result<StoredTable, DbError> {
+    serde_json::from_str(json).map_err(|e| DbError::Instance(format!("stored table_json cannot be read: {e}")))
 }
 
 pub fn params_of(json: &str) -> Result<ReleaseParams, DbError> {
@@ -67,7 +71,7 @@ pub fn privacy_loss(params: &ReleaseParams) -> PrivacyLoss {
 /// headline table (households moved out and received per county, for the last released
 /// period) and the privacy loss. Never the noisy measurements.
 pub async fn published_release(pool: &Pool, id: &str, lang: Lang) -> Result<Option<PublishedRelease>, DbError> {
-    let Some(row) = sqlx::query("SELECT id, year, periods_json, created_at, engine_version, params_json, corrects, correction_reason FROM releases WHERE id = $1")
+    let Some(row) = sqlx::query("SELECT id, year, periods_json, created_at, engine_version, params_json, table_json, corrects, correction_reason FROM releases WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)
         .await?
@@ -75,27 +79,7 @@ pub async fn published_release(pool: &Pool, id: &str, lang: Lang) -> Result<Opti
         return Ok(None);
     };
     let params = params_of(&row.try_get::<String, _>("params_json")?)?;
-    let rows = sqlx::query(
-        "SELECT indicator, period, area_code, level, published_value, ci_low, ci_high FROM release_cells
-         WHERE release_id = $1 ORDER BY indicator, period, area_code",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
-    let cells = rows
-        .iter()
-        .map(|r| {
-            Ok(ReleasedCell {
-                indicator: r.try_get("indicator")?,
-                period: r.try_get("period")?,
-                area_code: r.try_get("area_code")?,
-                level: r.try_get("level")?,
-                value: r.try_get("published_value")?,
-                ci_low: r.try_get("ci_low")?,
-                ci_high: r.try_get("ci_high")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let cells = table_of(&row.try_get::<String, _>("table_json")?)?.released_cells();
     let headline_period = cells.iter().map(|c| c.period.clone()).max_by(|a, b| a.cmp(b)).unwrap_or_default();
     let county_names: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM counties ORDER BY code").fetch_all(pool).await?;
     let value = |indicator: &str, area: &str| {
