@@ -386,10 +386,10 @@ pub async fn my_submission(pool: &Pool, reader: &Actor, period: PeriodId, munici
     }))
 }
 
-/// The counting (latest submitted) values of every municipality for a period. Only the
-/// privacy engine calls this.
-pub async fn counting_values(conn: &mut sqlx::AnyConnection, period: &str) -> Result<Vec<(String, Values)>, DbError> {
-    let rows = sqlx::query(
+/// The counting (latest submitted) values of every municipality for a period, as the stored
+/// JSON (the caller parses only what it needs). Only the privacy engine calls this.
+pub async fn counting_values(conn: &mut sqlx::AnyConnection, period: &str) -> Result<Vec<(String, String)>, DbError> {
+    Ok(sqlx::query_as(
         "SELECT s.municipality_code, s.values_json FROM submission_versions s
          JOIN (SELECT municipality_code, MAX(version) AS version FROM submission_versions
                WHERE period_id = $1 AND state = 'submitted' GROUP BY municipality_code) c
@@ -398,6 +398,5 @@ pub async fn counting_values(conn: &mut sqlx::AnyConnection, period: &str) -> Re
     )
     .bind(period)
     .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok((r.try_get("municipality_code")?, parse_values(&r.try_get::<String, _>("values_json")?)?))).collect()
+    .await?)
 }
