@@ -189,10 +189,11 @@ pub struct CountyOverview {
     pub tracker: Tracker,
 }
 
-/// A release request as typed: every field is text, parsed by the server.
+/// What a release (or a plan) covers and how, as typed: every field is text, parsed by the
+/// server.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ReleaseInput {
+pub struct WindowInput {
     /// The first (or only) period.
     pub period: String,
     /// The last period of a window; empty for one period.
@@ -205,6 +206,13 @@ pub struct ReleaseInput {
     pub indicators: String,
     /// Geography levels (`nation`, `county`, `lanskompott`), comma-separated; empty for all.
     pub levels: String,
+}
+
+/// A release request as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReleaseInput {
+    pub window: WindowInput,
     pub rho: String,
     /// The release this one corrects (empty for none), and why.
     pub corrects: String,
@@ -222,13 +230,7 @@ pub enum ReleaseOutcome {
 /// (± households, 95%) at `target_level` (`county` by default, `nation`, `lanskompott`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PlanInput {
-    pub period: String,
-    pub last_period: String,
-    pub layout: String,
-    pub mechanism: String,
-    /// Comma-separated; empty for all (as for a release).
-    pub indicators: String,
-    pub levels: String,
+    pub window: WindowInput,
     pub rho: String,
     pub target_level: String,
     pub target_margin: String,

@@ -195,7 +195,7 @@ pub async fn get_coordinator_overview(year: Option<i64>) -> Result<CoordinatorOv
 pub async fn create_release(period: String, last_period: String, rho: String) -> Result<ReleaseOutcome, ServerFnError> {
     let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
     ssr::backend()?
-        .create_release(&user, ReleaseInput { period, last_period, rho, ..ReleaseInput::default() })
+        .create_release(&user, ReleaseInput { window: WindowInput { period, last_period, ..WindowInput::default() }, rho, ..ReleaseInput::default() })
         .await
         .map_err(ssr::to_server_error)
 }
@@ -205,7 +205,7 @@ pub async fn create_release(period: String, last_period: String, rho: String) ->
 pub async fn plan_release(period: String, last_period: String, rho: String, target_margin: String) -> Result<PlanOutcome, ServerFnError> {
     let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
     ssr::backend()?
-        .plan_release(&user, PlanInput { period, last_period, rho, target_margin, ..PlanInput::default() })
+        .plan_release(&user, PlanInput { window: WindowInput { period, last_period, ..WindowInput::default() }, rho, target_margin, ..PlanInput::default() })
         .await
         .map_err(ssr::to_server_error)
 }

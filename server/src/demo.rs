@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use kompotten_app::domain::Role;
-use kompotten_app::model::{Area, CurrentUser, ImportOutcome, Intent, PeriodOutcome, ReleaseInput, ReleaseOutcome, ReportedBy, SaveOutcome};
+use kompotten_app::model::{Area, CurrentUser, ImportOutcome, Intent, PeriodOutcome, ReleaseInput, ReleaseOutcome, ReportedBy, SaveOutcome, WindowInput};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -129,7 +129,7 @@ pub async fn fill(pool: &Pool, catalogue: &IndexedCatalogue, settings: &releases
     let children: usize = exchanges.iter().map(|e| e.children).sum();
     tracing::info!(year, exchanges = EXCHANGES, children, "demo year filled");
 
-    let input = ReleaseInput { period: year.to_string(), rho: "0.5".into(), ..ReleaseInput::default() };
+    let input = ReleaseInput { window: WindowInput { period: year.to_string(), ..WindowInput::default() }, rho: "0.5".into(), ..ReleaseInput::default() };
     match releases::create_release(pool, catalogue, "samordnare", &input, settings).await.map_err(|e| fail(e.to_string()))? {
         ReleaseOutcome::Created(_) => Ok(()),
         ReleaseOutcome::Invalid(errors) => Err(fail(format!("{errors:?}"))),

@@ -232,8 +232,9 @@ fn list_text(value: &Option<Value>) -> String {
     }
 }
 
+/// What a release or a plan covers (flattened into both bodies).
 #[derive(Deserialize, ToSchema)]
-pub struct ReleaseBody {
+pub struct WindowBody {
     /// The first (or only) period, e.g. `2025` or `2025H1`.
     #[schema(value_type = String)]
     pub period: Option<Value>,
@@ -252,6 +253,25 @@ pub struct ReleaseBody {
     /// `nation`, `county`, `lanskompott` (a list, or comma-separated text); all when absent.
     #[schema(value_type = Option<Vec<String>>)]
     pub levels: Option<Value>,
+}
+
+impl WindowBody {
+    fn input(&self) -> WindowInput {
+        WindowInput {
+            period: text(&self.period),
+            last_period: text(&self.last_period),
+            layout: text(&self.layout),
+            mechanism: text(&self.mechanism),
+            indicators: list_text(&self.indicators),
+            levels: list_text(&self.levels),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReleaseBody {
+    #[serde(flatten)]
+    pub window: WindowBody,
     /// ρ charged to every period of the window.
     #[schema(value_type = f64)]
     pub rho: Option<Value>,
@@ -269,17 +289,7 @@ pub struct ReleaseBody {
 async fn post_release(State(state): State<AppState>, headers: HeaderMap, body: Result<Json<ReleaseBody>, JsonRejection>) -> Result<Response, ApiError> {
     let user = user(&state, &headers).await?;
     let body = json_body(body)?;
-    let input = ReleaseInput {
-        period: text(&body.period),
-        last_period: text(&body.last_period),
-        layout: text(&body.layout),
-        mechanism: text(&body.mechanism),
-        indicators: list_text(&body.indicators),
-        levels: list_text(&body.levels),
-        rho: text(&body.rho),
-        corrects: text(&body.corrects),
-        reason: text(&body.reason),
-    };
+    let input = ReleaseInput { window: body.window.input(), rho: text(&body.rho), corrects: text(&body.corrects), reason: text(&body.reason) };
     match state.backend.create_release(&user, input).await? {
         ReleaseOutcome::Created(summary) => Ok((StatusCode::CREATED, Json(summary)).into_response()),
         ReleaseOutcome::Invalid(errors) => Err(ApiError::Invalid(errors)),
@@ -288,18 +298,8 @@ async fn post_release(State(state): State<AppState>, headers: HeaderMap, body: R
 
 #[derive(Deserialize, ToSchema)]
 pub struct PlanBody {
-    #[schema(value_type = String)]
-    pub period: Option<Value>,
-    #[schema(value_type = Option<String>)]
-    pub last_period: Option<Value>,
-    #[schema(value_type = Option<String>)]
-    pub layout: Option<Value>,
-    #[schema(value_type = Option<String>)]
-    pub mechanism: Option<Value>,
-    #[schema(value_type = Option<Vec<String>>)]
-    pub indicators: Option<Value>,
-    #[schema(value_type = Option<Vec<String>>)]
-    pub levels: Option<Value>,
+    #[serde(flatten)]
+    pub window: WindowBody,
     /// A budget: the plan answers with the accuracy it buys. Give this or `target_margin`.
     #[schema(value_type = Option<f64>)]
     pub rho: Option<Value>,
@@ -318,17 +318,7 @@ pub struct PlanBody {
 async fn post_plan(State(state): State<AppState>, headers: HeaderMap, body: Result<Json<PlanBody>, JsonRejection>) -> Result<Json<PlanView>, ApiError> {
     let user = user(&state, &headers).await?;
     let body = json_body(body)?;
-    let input = PlanInput {
-        period: text(&body.period),
-        last_period: text(&body.last_period),
-        layout: text(&body.layout),
-        mechanism: text(&body.mechanism),
-        indicators: list_text(&body.indicators),
-        levels: list_text(&body.levels),
-        rho: text(&body.rho),
-        target_level: text(&body.target_level),
-        target_margin: text(&body.target_margin),
-    };
+    let input = PlanInput { window: body.window.input(), rho: text(&body.rho), target_level: text(&body.target_level), target_margin: text(&body.target_margin) };
     match state.backend.plan_release(&user, input).await? {
         PlanOutcome::Planned(view) => Ok(Json(view)),
         PlanOutcome::Invalid(errors) => Err(ApiError::Invalid(errors)),

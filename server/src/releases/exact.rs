@@ -1,11 +1,13 @@
 //! The exact totals a release measures, summed from each municipality's counting (latest
-//! submitted) version of each period. Only the privacy engine's single measurement reads the
-//! result; the read is written to the audit log.
+//! submitted) version of each period of the window. Only the privacy engine's single
+//! measurement reads the result; the read is written to the audit log.
 
 use std::collections::HashMap;
+use std::fmt;
 
 use kompotten_privacy::hierarchy::Hierarchy;
 use kompotten_privacy::sensitivity::IndicatorBound;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 
 use super::geography::{measured_positions, NetworkGeography};
 use super::window::Window;
@@ -28,32 +30,97 @@ pub async fn exact_totals(
     let periods = window.periods.len();
     let position = measured_positions(h);
     let nation = position["SE"];
+    let period_index: HashMap<&str, (usize, i64)> = window
+        .periods
+        .iter()
+        .enumerate()
+        .map(|(p, id)| Ok((id.as_str(), (p, id[..4].parse().map_err(|_| DbError::Instance(format!("period id {id:?} does not start with its year")))?))))
+        .collect::<Result<_, DbError>>()?;
+    let indicator_index: HashMap<&str, usize> = indicators.iter().enumerate().map(|(i, b)| (b.code.as_str(), i)).collect();
+
+    let reports = submissions::counting_values(conn, &window.periods).await?;
     let mut exact = vec![0i64; indicators.len() * periods * m];
-    let mut municipalities = 0;
-    for (p, period) in window.periods.iter().enumerate() {
-        let year: i64 = period[..4].parse().map_err(|_| DbError::Instance(format!("period id {period:?} does not start with its year")))?;
-        let counting = submissions::counting_values(conn, period).await?;
-        municipalities += counting.len();
-        for (municipality, json) in &counting {
-            // Borrowed keys: no allocation per field (stored codes are plain ASCII, never escaped).
-            let values: HashMap<&str, Option<i64>> =
-                serde_json::from_str(json).map_err(|e| DbError::Instance(format!("stored values of {municipality} for {period}: {e}")))?;
-            let (county, part) = network.cells_of(municipality, year).ok_or_else(|| DbError::Instance(format!("municipality {municipality} has no county")))?;
-            // The cells of the released levels this report counts in (a level not released
-            // has no cell).
-            let mut cells = vec![nation];
-            cells.extend(position.get(county).copied());
-            cells.extend(part.and_then(|p| position.get(&p).copied()));
-            for (i, indicator) in indicators.iter().enumerate() {
-                let value = values.get(indicator.code.as_str()).copied().flatten().unwrap_or(0);
-                let block = (i * periods + p) * m;
-                for &cell in &cells {
-                    exact[block + cell] += value;
-                }
+    let mut values = vec![0i64; indicators.len()];
+    for (period, municipality, json) in &reports {
+        let &(p, year) = period_index.get(period.as_str()).ok_or_else(|| DbError::Instance(format!("a report of {period:?}, which is not in the window")))?;
+        read_values(json, &indicator_index, &mut values).map_err(|e| DbError::Instance(format!("stored values of {municipality} for {period}: {e}")))?;
+        let (county, part) = network.cells_of(municipality, year).ok_or_else(|| DbError::Instance(format!("municipality {municipality} has no county")))?;
+        // The cells of the released levels this report counts in (a level not released has
+        // no cell).
+        let mut cells = vec![nation];
+        cells.extend(position.get(county).copied());
+        cells.extend(part.and_then(|p| position.get(&p).copied()));
+        for (i, &value) in values.iter().enumerate() {
+            let block = (i * periods + p) * m;
+            for &cell in &cells {
+                exact[block + cell] += value;
             }
         }
     }
-    let detail = format!("{municipalities} submitted reports over {} period(s) summed per area for a release", periods);
+    let detail = format!("{} submitted reports over {periods} period(s) summed per area for a release", reports.len());
     audit::record(conn, audit::Entry { actor, action: "release.read_counts", period_id: window.periods.last().map(String::as_str), municipality_code: None, detail }).await?;
     Ok(exact)
+}
+
+/// Reads the released indicators' values of one stored report into `values` (by position in
+/// `index`; absent or empty counts as 0). Written as a serde visitor rather than parsed into a
+/// map: a ten-period window sums thousands of reports, and a map of every field per report was
+/// most of the reading time. Keys are borrowed: stored codes are plain ASCII, never escaped.
+fn read_values(json: &str, index: &HashMap<&str, usize>, values: &mut [i64]) -> Result<(), serde_json::Error> {
+    values.fill(0);
+    let mut de = serde_json::Deserializer::from_str(json);
+    ReportValues { index, values }.deserialize(&mut de)?;
+    de.end()
+}
+
+struct ReportValues<'a> {
+    index: &'a HashMap<&'a str, usize>,
+    values: &'a mut [i64],
+}
+
+impl<'de> DeserializeSeed<'de> for ReportValues<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ReportValues<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object of indicator values")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<&str>()? {
+            match self.index.get(key) {
+                Some(&i) => self.values[i] = map.next_value::<Option<i64>>()?.unwrap_or(0),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_only_the_released_indicators_and_counts_empty_as_zero() {
+        let index: HashMap<&str, usize> = [("households_moved_out", 0), ("households_received", 1), ("requests_sent", 2), ("requests_received", 3)].into_iter().collect();
+        let mut values = vec![7; 4];
+        read_values(r#"{"requests_sent": 4, "note_ignored": [1, {"x": 2}], "households_moved_out": 3, "households_received": null}"#, &index, &mut values).unwrap();
+        assert_eq!(values, [3, 0, 4, 0]);
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_report() {
+        let index: HashMap<&str, usize> = [("households_moved_out", 0)].into_iter().collect();
+        let mut values = vec![0];
+        assert!(read_values(r#"{"households_moved_out": "three"}"#, &index, &mut values).is_err());
+        assert!(read_values(r#"[1, 2]"#, &index, &mut values).is_err());
+        assert!(read_values(r#"{"households_moved_out": 1} trailing"#, &index, &mut values).is_err());
+    }
 }

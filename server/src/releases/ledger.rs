@@ -10,10 +10,9 @@
 
 use kompotten_app::domain::{FieldError, PeriodId, Problem, Rho};
 use kompotten_app::model::{BudgetInput, BudgetOutcome, BudgetView};
-use sqlx::Row;
 
 use crate::audit;
-use crate::db::{begin_write, in_list, DbError, Pool};
+use crate::db::{begin_write, in_list, values_placeholders, DbError, Pool};
 
 const NANO_PER_RHO: f64 = 1e9;
 
@@ -32,15 +31,23 @@ pub fn nano_to_rho(nano: i64) -> f64 {
     nano as f64 / NANO_PER_RHO
 }
 
-/// Gives every period of `periods` a budget row (the default grant) if it has none yet.
+/// Gives every period of `periods` a budget row (the default grant) if it has none yet: one
+/// statement, rows in id order like [`debit`].
 pub async fn ensure_budgets(conn: &mut sqlx::AnyConnection, periods: &[String], default_rho: f64) -> Result<(), sqlx::Error> {
-    for period in periods {
-        sqlx::query("INSERT INTO period_budgets (period_id, total_nano_rho, spent_nano_rho) VALUES ($1, $2, 0) ON CONFLICT (period_id) DO NOTHING")
-            .bind(period)
-            .bind(grant_nano_rho(default_rho))
-            .execute(&mut *conn)
-            .await?;
+    if periods.is_empty() {
+        return Ok(());
     }
+    let mut sorted: Vec<&String> = periods.iter().collect();
+    sorted.sort();
+    let sql = format!(
+        "INSERT INTO period_budgets (period_id, total_nano_rho, spent_nano_rho) VALUES {} ON CONFLICT (period_id) DO NOTHING",
+        values_placeholders(sorted.len(), 3)
+    );
+    let mut query = sqlx::query(&sql);
+    for period in sorted {
+        query = query.bind(period).bind(grant_nano_rho(default_rho)).bind(0i64);
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -71,8 +78,32 @@ pub async fn debit(conn: &mut sqlx::AnyConnection, periods: &[String], nano_rho:
     Ok(None)
 }
 
-/// The budgets of `periods` (a period without a row has the default grant, nothing spent).
-pub async fn budget_views(conn: &mut sqlx::AnyConnection, periods: &[String], default_rho: f64) -> Result<Vec<BudgetView>, sqlx::Error> {
+/// A period's budget in the ledger's exact units.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BudgetRow {
+    pub period: String,
+    pub total_nano_rho: i64,
+    pub spent_nano_rho: i64,
+}
+
+impl BudgetRow {
+    pub fn remaining_nano_rho(&self) -> i64 {
+        self.total_nano_rho - self.spent_nano_rho
+    }
+
+    pub fn view(&self) -> BudgetView {
+        BudgetView {
+            period: self.period.clone(),
+            total_rho: nano_to_rho(self.total_nano_rho),
+            spent_rho: nano_to_rho(self.spent_nano_rho),
+            remaining_rho: nano_to_rho(self.remaining_nano_rho()),
+        }
+    }
+}
+
+/// The budgets of `periods`, in their order (a period without a row has the default grant,
+/// nothing spent).
+pub async fn budget_rows(conn: &mut sqlx::AnyConnection, periods: &[String], default_rho: f64) -> Result<Vec<BudgetRow>, sqlx::Error> {
     if periods.is_empty() {
         return Ok(Vec::new());
     }
@@ -86,9 +117,13 @@ pub async fn budget_views(conn: &mut sqlx::AnyConnection, periods: &[String], de
         .iter()
         .map(|period| {
             let (total, spent) = rows.iter().find(|r| &r.0 == period).map_or((grant_nano_rho(default_rho), 0), |r| (r.1, r.2));
-            BudgetView { period: period.clone(), total_rho: nano_to_rho(total), spent_rho: nano_to_rho(spent), remaining_rho: nano_to_rho(total - spent) }
+            BudgetRow { period: period.clone(), total_nano_rho: total, spent_nano_rho: spent }
         })
         .collect())
+}
+
+pub async fn budget_views(conn: &mut sqlx::AnyConnection, periods: &[String], default_rho: f64) -> Result<Vec<BudgetView>, sqlx::Error> {
+    Ok(budget_rows(conn, periods, default_rho).await?.iter().map(BudgetRow::view).collect())
 }
 
 /// The budgets of every period of `year`, in period order.
@@ -138,8 +173,8 @@ pub async fn set_budget(pool: &Pool, actor: &str, input: &BudgetInput, default_r
 /// The budget row of one period, read from the row (for the API's GET).
 pub async fn budget_view(pool: &Pool, period: &str, default_rho: f64) -> Result<Option<BudgetView>, DbError> {
     let mut conn = pool.acquire().await?;
-    let known = sqlx::query("SELECT id FROM reporting_periods WHERE id = $1").bind(period).fetch_optional(&mut *conn).await?;
-    if known.map(|r| r.try_get::<String, _>("id")).transpose()?.is_none() {
+    let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reporting_periods WHERE id = $1").bind(period).fetch_one(&mut *conn).await?;
+    if known == 0 {
         return Ok(None);
     }
     Ok(budget_views(&mut conn, &[period.to_owned()], default_rho).await?.pop())

@@ -9,8 +9,8 @@ use kompotten_privacy::sensitivity::Level;
 
 use super::create::{person_count_bounds, release_spec};
 use super::geography::NetworkGeography;
-use super::ledger::budget_views;
-use super::request::{parse_window, WindowFields};
+use super::ledger::{budget_rows, charge_nano_rho, BudgetRow};
+use super::request::{choice, level_name, parse_window};
 use super::store::level_code;
 use super::window::resolve;
 use super::{ReleaseError, ReleaseSettings};
@@ -35,12 +35,12 @@ fn parse_margin(raw: &str) -> Result<f64, FieldError> {
 }
 
 fn parse_target(input: &PlanInput, errors: &mut Vec<FieldError>) -> Option<PlanTarget> {
-    let level = match input.target_level.trim() {
-        "" | "county" => Level::County,
-        "nation" => Level::Nation,
-        "lanskompott" => Level::Lanskompott,
-        _ => {
-            errors.push(FieldError::new("target_level", Problem::UnknownChoice { choices: vec!["county".into(), "nation".into(), "lanskompott".into()] }));
+    // County by default: the level the coordinator and the county boards read.
+    let levels = [Level::County, Level::Nation, Level::Lanskompott].map(|l| (level_name(l), l));
+    let level = match choice("target_level", &input.target_level, &levels) {
+        Ok(level) => level,
+        Err(e) => {
+            errors.push(e);
             return None;
         }
     };
@@ -61,15 +61,7 @@ fn parse_target(input: &PlanInput, errors: &mut Vec<FieldError>) -> Option<PlanT
 
 pub async fn plan_release(pool: &Pool, catalogue: &IndexedCatalogue, input: &PlanInput, settings: &ReleaseSettings) -> Result<PlanOutcome, ReleaseError> {
     let mut errors = Vec::new();
-    let fields = WindowFields {
-        period: &input.period,
-        last_period: &input.last_period,
-        layout: &input.layout,
-        mechanism: &input.mechanism,
-        indicators: &input.indicators,
-        levels: &input.levels,
-    };
-    let window_request = parse_window(&fields, &person_count_bounds(catalogue), &mut errors);
+    let window_request = parse_window(&input.window, &person_count_bounds(catalogue), &mut errors);
     let target = parse_target(input, &mut errors);
     let (Some(window_request), Some(target)) = (window_request, target) else {
         return Ok(PlanOutcome::Invalid(errors));
@@ -83,7 +75,7 @@ pub async fn plan_release(pool: &Pool, catalogue: &IndexedCatalogue, input: &Pla
         Err(e) => return Ok(PlanOutcome::Invalid(vec![e])),
     };
     let network = NetworkGeography::load(&mut conn).await?;
-    let budgets = budget_views(&mut conn, &window.periods, settings.default_period_rho).await?;
+    let budgets = budget_rows(&mut conn, &window.periods, settings.default_period_rho).await?;
     drop(conn);
     let spec = release_spec(&window_request, &window, settings);
     let geography = network.geography;
@@ -96,9 +88,9 @@ pub async fn plan_release(pool: &Pool, catalogue: &IndexedCatalogue, input: &Pla
         Err(e) => return Err(e.into()),
     };
     let cost = planned.params.mechanism.rho;
-    let fits_budget = cost <= Rho::MAX && budgets.iter().all(|b| super::ledger::charge_nano_rho(cost) <= (b.remaining_rho * 1e9).round() as i64);
+    let fits_budget = cost <= Rho::MAX && budgets.iter().all(|b| charge_nano_rho(cost) <= b.remaining_nano_rho());
     Ok(PlanOutcome::Planned(PlanView {
-        budgets,
+        budgets: budgets.iter().map(BudgetRow::view).collect(),
         rho: cost,
         epsilon: planned.params.mechanism.epsilon,
         delta: planned.params.mechanism.delta,

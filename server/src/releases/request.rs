@@ -2,7 +2,7 @@
 //! its field.
 
 use kompotten_app::domain::{FieldError, PeriodId, Problem, Rho};
-use kompotten_app::model::ReleaseInput;
+use kompotten_app::model::{ReleaseInput, WindowInput};
 use kompotten_privacy::mechanism::Mechanism;
 use kompotten_privacy::sensitivity::{IndicatorBound, Level};
 
@@ -33,6 +33,9 @@ pub fn mechanism_code(mechanism: Mechanism) -> &'static str {
         Mechanism::DiscreteLaplace => "discrete_laplace",
     }
 }
+
+/// The levels a release measures unless fewer are chosen, nation first.
+pub const ALL_LEVELS: [Level; 3] = [Level::Nation, Level::County, Level::Lanskompott];
 
 /// What is released and how: shared by releases and plans.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,12 +75,11 @@ pub fn parse_indicators(raw: &str, all: &[IndicatorBound]) -> Result<Vec<Indicat
 /// The chosen levels; all three when none is named. The nation is always released (the table
 /// is made consistent from it down), and a länskompott only with its county.
 pub fn parse_levels(raw: &str) -> Result<Vec<Level>, FieldError> {
-    let all = [Level::Nation, Level::County, Level::Lanskompott];
     let named = listed(raw);
-    if named.iter().any(|n| !all.iter().any(|l| level_name(*l) == *n)) {
-        return Err(FieldError::new("levels", Problem::UnknownChoice { choices: all.iter().map(|l| level_name(*l).to_owned()).collect() }));
+    if named.iter().any(|n| !ALL_LEVELS.iter().any(|l| level_name(*l) == *n)) {
+        return Err(FieldError::new("levels", Problem::UnknownChoice { choices: ALL_LEVELS.iter().map(|l| level_name(*l).to_owned()).collect() }));
     }
-    let chosen: Vec<Level> = all.into_iter().filter(|l| named.is_empty() || *l == Level::Nation || named.contains(&level_name(*l))).collect();
+    let chosen: Vec<Level> = ALL_LEVELS.into_iter().filter(|l| named.is_empty() || *l == Level::Nation || named.contains(&level_name(*l))).collect();
     if chosen.contains(&Level::Lanskompott) && !chosen.contains(&Level::County) {
         return Err(FieldError::new("levels", Problem::UnknownChoice { choices: vec!["nation".into(), "nation,county".into(), "nation,county,lanskompott".into()] }));
     }
@@ -97,7 +99,8 @@ pub struct ReleaseRequest {
     pub correction: Option<Correction>,
 }
 
-fn choice<T: Copy>(field: &str, raw: &str, options: &[(&str, T)]) -> Result<T, FieldError> {
+/// One of `options` by its code; the first when empty.
+pub fn choice<T: Copy>(field: &str, raw: &str, options: &[(&str, T)]) -> Result<T, FieldError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(options[0].1);
@@ -107,19 +110,9 @@ fn choice<T: Copy>(field: &str, raw: &str, options: &[(&str, T)]) -> Result<T, F
     })
 }
 
-/// The typed fields that say what is released (shared by releases and plans).
-pub struct WindowFields<'a> {
-    pub period: &'a str,
-    pub last_period: &'a str,
-    pub layout: &'a str,
-    pub mechanism: &'a str,
-    pub indicators: &'a str,
-    pub levels: &'a str,
-}
-
 /// Parses the window fields against the catalogue's person counts (`all`).
-pub fn parse_window(fields: &WindowFields<'_>, all: &[IndicatorBound], errors: &mut Vec<FieldError>) -> Option<WindowRequest> {
-    let WindowFields { period, last_period, layout, mechanism, indicators, levels } = *fields;
+pub fn parse_window(input: &WindowInput, all: &[IndicatorBound], errors: &mut Vec<FieldError>) -> Option<WindowRequest> {
+    let WindowInput { period, last_period, layout, mechanism, indicators, levels } = input;
     let first = PeriodId::parse("period", period).map_err(|e| errors.push(e)).ok();
     let last = if last_period.trim().is_empty() { Some(None) } else { PeriodId::parse("last_period", last_period).map(Some).map_err(|e| errors.push(e)).ok() };
     let layout = choice("layout", layout, &[("per_period", Layout::PerPeriod), ("summed", Layout::Summed)]).map_err(|e| errors.push(e)).ok();
@@ -134,15 +127,7 @@ pub fn parse_window(fields: &WindowFields<'_>, all: &[IndicatorBound], errors: &
 /// Parses a whole release request; every refused field is reported, not only the first.
 pub fn parse_release(input: &ReleaseInput, all: &[IndicatorBound]) -> Result<ReleaseRequest, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let fields = WindowFields {
-        period: &input.period,
-        last_period: &input.last_period,
-        layout: &input.layout,
-        mechanism: &input.mechanism,
-        indicators: &input.indicators,
-        levels: &input.levels,
-    };
-    let window = parse_window(&fields, all, &mut errors);
+    let window = parse_window(&input.window, all, &mut errors);
     let rho = Rho::parse("rho", &input.rho).map_err(|e| errors.push(e)).ok();
     let corrects = input.corrects.trim();
     let reason = input.reason.trim();

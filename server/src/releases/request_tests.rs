@@ -9,15 +9,15 @@ fn parse(input: &ReleaseInput) -> Result<ReleaseRequest, Vec<FieldError>> {
 }
 
 fn input(pairs: &[(&str, &str)]) -> ReleaseInput {
-    let mut input = ReleaseInput { period: "2025".into(), rho: "0.5".into(), ..ReleaseInput::default() };
+    let mut input = ReleaseInput { window: WindowInput { period: "2025".into(), ..WindowInput::default() }, rho: "0.5".into(), ..ReleaseInput::default() };
     for (field, value) in pairs {
         let slot = match *field {
-            "period" => &mut input.period,
-            "last_period" => &mut input.last_period,
-            "layout" => &mut input.layout,
-            "mechanism" => &mut input.mechanism,
-            "indicators" => &mut input.indicators,
-            "levels" => &mut input.levels,
+            "period" => &mut input.window.period,
+            "last_period" => &mut input.window.last_period,
+            "layout" => &mut input.window.layout,
+            "mechanism" => &mut input.window.mechanism,
+            "indicators" => &mut input.window.indicators,
+            "levels" => &mut input.window.levels,
             "rho" => &mut input.rho,
             "corrects" => &mut input.corrects,
             "reason" => &mut input.reason,

@@ -386,17 +386,24 @@ pub async fn my_submission(pool: &Pool, reader: &Actor, period: PeriodId, munici
     }))
 }
 
-/// The counting (latest submitted) values of every municipality for a period, as the stored
-/// JSON (the caller parses only what it needs). Only the privacy engine calls this.
-pub async fn counting_values(conn: &mut sqlx::AnyConnection, period: &str) -> Result<Vec<(String, String)>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT s.municipality_code, s.values_json FROM submission_versions s
-         JOIN (SELECT municipality_code, MAX(version) AS version FROM submission_versions
-               WHERE period_id = $1 AND state = 'submitted' GROUP BY municipality_code) c
-           ON c.municipality_code = s.municipality_code AND c.version = s.version
-         WHERE s.period_id = $1 ORDER BY s.municipality_code",
-    )
-    .bind(period)
-    .fetch_all(&mut *conn)
-    .await?)
+/// The counting (latest submitted) values of every municipality for each of `periods`, as
+/// (period, municipality, stored JSON); the caller parses only what it needs. One query for a
+/// whole window. Only the privacy engine calls this.
+pub async fn counting_values(conn: &mut sqlx::AnyConnection, periods: &[String]) -> Result<Vec<(String, String, String)>, DbError> {
+    if periods.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT s.period_id, s.municipality_code, s.values_json FROM submission_versions s
+         WHERE s.period_id IN ({}) AND s.state = 'submitted'
+           AND NOT EXISTS (SELECT 1 FROM submission_versions later
+                           WHERE later.period_id = s.period_id AND later.municipality_code = s.municipality_code
+                             AND later.state = 'submitted' AND later.version > s.version)",
+        in_list(1, periods.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for period in periods {
+        query = query.bind(period);
+    }
+    Ok(query.fetch_all(&mut *conn).await?)
 }
