@@ -43,7 +43,7 @@ pub async fn exact_totals(
     let mut values = vec![0i64; indicators.len()];
     for (period, municipality, json) in &reports {
         let &(p, year) = period_index.get(period.as_str()).ok_or_else(|| DbError::Instance(format!("a report of {period:?}, which is not in the window")))?;
-        read_values(json, &indicator_index, &mut values).map_err(|e| DbError::Instance(format!("stored values of {municipality} for {period}: {e}")))?;
+        read_values(json, &indicator_index, &mut values).map_err(|e| unreadable(municipality, period, &e))?;
         let (county, part) = network.cells_of(municipality, year).ok_or_else(|| DbError::Instance(format!("municipality {municipality} has no county")))?;
         // The cells of the released levels this report counts in (a level not released has
         // no cell).
@@ -71,6 +71,12 @@ fn read_values(json: &str, index: &HashMap<&str, usize>, values: &mut [i64]) -> 
     let mut de = serde_json::Deserializer::from_str(json);
     ReportValues { index, values }.deserialize(&mut de)?;
     de.end()
+}
+
+/// The error for a stored report that cannot be read. serde's own message can quote the
+/// offending value, a raw count, so only where it failed is told.
+fn unreadable(municipality: &str, period: &str, e: &serde_json::Error) -> DbError {
+    DbError::Instance(format!("stored values of {municipality} for {period} are not whole counts ({:?} at column {}; value withheld)", e.classify(), e.column()))
 }
 
 struct ReportValues<'a> {
@@ -122,5 +128,14 @@ mod tests {
         assert!(read_values(r#"{"households_moved_out": "three"}"#, &index, &mut values).is_err());
         assert!(read_values(r#"[1, 2]"#, &index, &mut values).is_err());
         assert!(read_values(r#"{"households_moved_out": 1} trailing"#, &index, &mut values).is_err());
+    }
+
+    #[test]
+    fn an_unreadable_report_is_named_without_its_value() {
+        let index: HashMap<&str, usize> = [("households_moved_out", 0)].into_iter().collect();
+        let error = read_values(r#"{"households_moved_out": 613.5}"#, &index, &mut [0]).unwrap_err();
+        assert!(error.to_string().contains("613"), "the control: serde's own message quotes the value");
+        let message = unreadable("2180", "2025", &error).to_string();
+        assert!(message.contains("2180") && message.contains("2025") && !message.contains("613"), "{message}");
     }
 }
