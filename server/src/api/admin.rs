@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::reporting::csv_response;
-use super::{json_body, require_role, user, ApiError, ErrorBody};
-use crate::submissions::csv_import::MAX_CSV_BYTES;
+use super::{json_body, require_role, upload, user, ApiError, ErrorBody};
 use crate::AppState;
 
 /// Import the year's grant table as CSV (coordinator): columns Mottagare (SCB code or name as
@@ -108,7 +107,7 @@ pub async fn get_audit_log_csv(State(state): State<AppState>, headers: HeaderMap
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/grants/{year}", get(get_grants).put(put_grants).layer(DefaultBodyLimit::max(4 * MAX_CSV_BYTES)))
+        .route("/grants/{year}", upload(get(get_grants).put(put_grants)))
         .route("/api-tokens", get(list_tokens).post(post_token))
         .route("/api-tokens/{id}", delete(delete_token))
         .route("/audit-log", get(get_audit_log))

@@ -2,10 +2,11 @@
 //! user from the session cookie, then call the same [`Backend`] the pages use.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use kompotten_app::backend::BackendError;
 use kompotten_app::domain::{FieldError, Problem, Role};
@@ -24,6 +25,30 @@ use crate::releases::suppression::{suppression_report, SuppressionReport};
 
 mod admin;
 mod reporting;
+
+/// Upload bodies above this are refused before they are read in full; files up to
+/// [`MAX_CSV_BYTES`] are read and checked with a precise answer.
+const MAX_BODY_BYTES: usize = 4 * MAX_CSV_BYTES;
+
+/// An upload route: bodies over [`MAX_BODY_BYTES`] are refused, and one that declares more
+/// than that is refused before any of it is read.
+fn upload<S: Clone + Send + Sync + 'static>(route: MethodRouter<S>) -> MethodRouter<S> {
+    route.layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).layer(middleware::from_fn(refuse_declared_oversize))
+}
+
+/// Answers 413 at once when the declared `Content-Length` is over the limit: reading megabytes
+/// that can only be refused wastes the server's time, and a refusal sent after reading part of
+/// the body races the client still sending it (the client may see a reset, not the answer).
+/// The body is left unread, so the connection is closed after the answer.
+async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
+    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|bytes| bytes > MAX_BODY_BYTES as u64) {
+        let mut response = ApiError::TooLarge.into_response();
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    }
+    next.run(request).await
+}
 
 #[derive(Debug)]
 pub enum ApiError {

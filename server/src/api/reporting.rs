@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -16,15 +16,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{as_field_text, bearer, caller, json_body, user, ApiError, ErrorBody};
+use super::{as_field_text, bearer, caller, json_body, upload, user, ApiError, ErrorBody};
 use crate::access::Actor;
 use crate::submissions::writer::Refusal;
 use crate::submissions::{self, csv_import, Channel, SaveJob, SaveRequest};
 use crate::AppState;
-
-/// Bodies above this are refused before they are read in full; files up to
-/// [`csv_import::MAX_CSV_BYTES`] are read and checked with a precise answer.
-const MAX_BODY_BYTES: usize = 4 * csv_import::MAX_CSV_BYTES;
 
 fn period(raw: &str) -> Result<PeriodId, ApiError> {
     PeriodId::parse("period", raw).map_err(|e| ApiError::Invalid(vec![e]))
@@ -243,7 +239,7 @@ pub fn router() -> Router<AppState> {
         .route("/periods", get(list_periods))
         .route("/periods/{period}", put(put_period))
         .route("/periods/{period}/submissions/{municipality}", get(get_submission).put(put_submission))
-        .route("/periods/{period}/csv", post(post_csv).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)))
+        .route("/periods/{period}/csv", upload(post(post_csv)))
         .route("/periods/{period}/template.csv", get(get_template))
         .route("/periods/{period}/tracker", get(get_tracker))
         .route("/periods/{period}/tracker.csv", get(get_tracker_csv))
