@@ -32,6 +32,11 @@ impl IndexedCatalogue {
         let group = &self.catalogue.groups[g];
         Some((group, &group.indicators[i]))
     }
+
+    /// Whether `code` is a person count (what the privacy engine releases).
+    pub fn is_person_count(&self, code: &str) -> bool {
+        self.get(code).is_some_and(|(_, d)| d.kind == IndicatorKind::PersonCount)
+    }
 }
 
 fn bilingual(row: &sqlx::any::AnyRow, prefix: &str) -> Result<Bilingual, sqlx::Error> {

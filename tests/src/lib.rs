@@ -187,6 +187,7 @@ pub async fn snapshot(pool: &Pool) -> Vec<String> {
     for (table, columns) in [
         ("reporting_periods", "id, state, changed_by, changed_at"),
         ("submission_versions", "period_id, municipality_code, version, state, channel, values_json, created_by, created_at"),
+        ("counting_reports", "period_id, municipality_code, version, counts_json"),
         ("grant_imports", "id, year, imported_by"),
         ("grants", "import_id, municipality_code, granted_ore, unused_ore"),
         ("api_tokens", "id, municipality_code, label, revoked_at"),

@@ -143,7 +143,7 @@ async fn import_once(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, r
     }
     let state = intent_state(intent);
     let new: Vec<NewVersion> = accepted.iter().map(|(code, values)| NewVersion { actor, municipality: code, state, channel: Channel::Csv, values }).collect();
-    insert_versions(&mut tx, period, &new).await?;
+    insert_versions(&mut tx, catalogue, period, &new).await?;
     let detail = format!("{} rows", accepted.len());
     audit::record(&mut tx, audit::Entry { actor: &actor.name(), action: "submission.csv_import", period_id: Some(&period.to_string()), municipality_code: None, detail }).await?;
     tx.commit().await?;

@@ -187,9 +187,10 @@ async fn latest_versions(conn: &mut sqlx::AnyConnection, period: &str, municipal
 }
 
 /// Stores each report as the next version of its municipality's report (in order, so two
-/// reports for one municipality become two versions), with an audit entry each, inside
-/// `conn`'s transaction: three statements whatever the number of reports.
-pub async fn insert_versions(conn: &mut sqlx::AnyConnection, period: PeriodId, new: &[NewVersion<'_>]) -> Result<Vec<VersionInfo>, DbError> {
+/// reports for one municipality become two versions), with an audit entry each, and keeps
+/// `counting_reports` on the latest submitted version, inside `conn`'s transaction: four
+/// statements whatever the number of reports.
+pub async fn insert_versions(conn: &mut sqlx::AnyConnection, catalogue: &IndexedCatalogue, period: PeriodId, new: &[NewVersion<'_>]) -> Result<Vec<VersionInfo>, DbError> {
     if new.is_empty() {
         return Ok(Vec::new());
     }
@@ -242,12 +243,45 @@ pub async fn insert_versions(conn: &mut sqlx::AnyConnection, period: PeriodId, n
             .bind(&created_at);
     }
     query.execute(&mut *conn).await?;
+    let counting: BTreeMap<&str, (i64, &Values)> = new
+        .iter()
+        .zip(&infos)
+        .filter(|(n, _)| n.state == VersionState::Submitted)
+        .map(|(n, info)| (n.municipality.as_str(), (info.version, n.values)))
+        .collect();
+    upsert_counting(conn, catalogue, &period_id, &counting).await?;
     let entries = entries
         .iter()
         .map(|(actor, action, code, detail)| audit::Entry { actor, action, period_id: Some(&period_id), municipality_code: Some(code), detail: detail.clone() })
         .collect();
     audit::record_all(conn, entries).await?;
     Ok(infos)
+}
+
+/// Makes each municipality's given version (its latest submitted one) the one that counts,
+/// keeping only its person counts that are not 0. The version guard keeps a later version
+/// from being replaced by an earlier one, whatever the order transactions commit in.
+async fn upsert_counting(conn: &mut sqlx::AnyConnection, catalogue: &IndexedCatalogue, period_id: &str, counting: &BTreeMap<&str, (i64, &Values)>) -> Result<(), DbError> {
+    if counting.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO counting_reports (period_id, municipality_code, version, counts_json) VALUES {}
+         ON CONFLICT (period_id, municipality_code) DO UPDATE SET version = excluded.version, counts_json = excluded.counts_json
+         WHERE counting_reports.version < excluded.version",
+        values_placeholders(counting.len(), 4)
+    );
+    let mut query = sqlx::query(&sql);
+    for (municipality, (version, values)) in counting {
+        // Zeros and unanswered fields are left out: the engine reads an absent count as 0, and
+        // most counts of most municipalities are 0.
+        let counts: BTreeMap<&str, i64> =
+            values.iter().filter(|(code, _)| catalogue.is_person_count(code)).filter_map(|(c, v)| Some((c.as_str(), (*v).filter(|&n| n != 0)?))).collect();
+        let json = serde_json::to_string(&counts).map_err(|e| DbError::Instance(e.to_string()))?;
+        query = query.bind(period_id).bind(*municipality).bind(*version).bind(json);
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
 }
 
 pub fn intent_state(intent: Intent) -> VersionState {
@@ -319,7 +353,7 @@ async fn save_all_once(pool: &Pool, catalogue: &IndexedCatalogue, jobs: &[SaveJo
                 NewVersion { actor: &job.actor, municipality: code, state: intent_state(job.request.intent), channel: job.request.channel, values }
             })
             .collect();
-        for ((i, _), info) in valid.iter().zip(insert_versions(&mut tx, period, &new).await?) {
+        for ((i, _), info) in valid.iter().zip(insert_versions(&mut tx, catalogue, period, &new).await?) {
             outcomes[*i] = Some(SaveOutcome::Saved(info));
         }
     }
@@ -386,19 +420,16 @@ pub async fn my_submission(pool: &Pool, reader: &Actor, period: PeriodId, munici
     }))
 }
 
-/// The counting (latest submitted) values of every municipality for each of `periods`, as
-/// (period, municipality, stored JSON); the caller parses only what it needs. One query for a
-/// whole window. Only the privacy engine calls this.
+/// The counting (latest submitted) person counts of every municipality for each of `periods`,
+/// as (period, municipality, JSON object holding at least every person count that is not 0;
+/// an absent count is 0); the caller parses only what it needs. One query for a whole window,
+/// on the table the writer keeps. Only the privacy engine calls this.
 pub async fn counting_values(conn: &mut sqlx::AnyConnection, periods: &[String]) -> Result<Vec<(String, String, String)>, DbError> {
     if periods.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT s.period_id, s.municipality_code, s.values_json FROM submission_versions s
-         WHERE s.period_id IN ({}) AND s.state = 'submitted'
-           AND NOT EXISTS (SELECT 1 FROM submission_versions later
-                           WHERE later.period_id = s.period_id AND later.municipality_code = s.municipality_code
-                             AND later.state = 'submitted' AND later.version > s.version)",
+        "SELECT period_id, municipality_code, counts_json FROM counting_reports WHERE period_id IN ({})",
         in_list(1, periods.len())
     );
     let mut query = sqlx::query_as(&sql);
