@@ -208,6 +208,17 @@ pub async fn snapshot(pool: &Pool) -> Vec<String> {
     rows
 }
 
+/// A CSV import file of `rows` (municipality name or code, report), the columns in the first
+/// report's order; text values unquoted, as a spreadsheet writes them.
+pub fn csv_of(rows: &[(&str, &serde_json::Map<String, serde_json::Value>)]) -> String {
+    let header: Vec<&str> = rows[0].1.keys().map(String::as_str).collect();
+    let mut out = format!("kommun;{}\n", header.join(";"));
+    for (m, r) in rows {
+        out.push_str(&format!("{m};{}\n", r.values().map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).collect::<Vec<_>>().join(";")));
+    }
+    out
+}
+
 /// Opens a reporting period as the coordinator.
 pub async fn open_period(app: &TestApp, period: &str) {
     let coordinator = app.client_as("samordnare").await;

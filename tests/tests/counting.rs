@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use kompotten_server::submissions::counting_values;
-use kompotten_tests::{member_report, on_both_databases, open_period, TestApp};
+use kompotten_tests::{csv_of, member_report, on_both_databases, open_period, TestApp};
 use serde_json::{json, Map, Value};
 
 on_both_databases! {
@@ -28,12 +28,7 @@ async fn put(client: &reqwest::Client, app: &TestApp, municipality: &str, values
 }
 
 async fn csv(client: &reqwest::Client, app: &TestApp, rows: &[(&str, &Map<String, Value>)], status: &str) {
-    let header: Vec<&str> = rows[0].1.keys().map(String::as_str).collect();
-    let mut body = format!("kommun;{}\n", header.join(";"));
-    for (m, r) in rows {
-        body.push_str(&format!("{m};{}\n", r.values().map(Value::to_string).collect::<Vec<_>>().join(";")));
-    }
-    let response = client.post(app.url(&format!("/api/v1/periods/{P}/csv?status={status}"))).body(body).send().await.unwrap();
+    let response = client.post(app.url(&format!("/api/v1/periods/{P}/csv?status={status}"))).body(csv_of(rows)).send().await.unwrap();
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
 }
 

@@ -2,7 +2,7 @@
 //! answered with a 4xx whose body names the problem, and leave the database exactly as it was
 //! (every row of every table compared before and after).
 
-use kompotten_tests::{anonymous_client, form_body, member_report, on_both_databases, open_period, snapshot, TestApp};
+use kompotten_tests::{anonymous_client, csv_of, form_body, member_report, on_both_databases, open_period, snapshot, TestApp};
 use serde_json::{json, Map, Value};
 
 on_both_databases! {
@@ -80,15 +80,6 @@ fn with(report: &Map<String, Value>, changes: &[(&str, Value)]) -> Value {
         }
     }
     json!({ "values": r })
-}
-
-fn csv_of(rows: &[(&str, &Map<String, Value>)]) -> String {
-    let header: Vec<&str> = rows[0].1.keys().map(String::as_str).collect();
-    let mut out = format!("kommun;{}\n", header.join(";"));
-    for (m, r) in rows {
-        out.push_str(&format!("{m};{}\n", r.values().map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).collect::<Vec<_>>().join(";")));
-    }
-    out
 }
 
 async fn malformed_inputs_are_refused_and_change_nothing(app: &TestApp) {

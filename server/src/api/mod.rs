@@ -39,7 +39,9 @@ fn upload<S: Clone + Send + Sync + 'static>(route: MethodRouter<S>) -> MethodRou
 /// Answers 413 at once when the declared `Content-Length` is over the limit: reading megabytes
 /// that can only be refused wastes the server's time, and a refusal sent after reading part of
 /// the body races the client still sending it (the client may see a reset, not the answer).
-/// The body is left unread, so the connection is closed after the answer.
+/// The body is left unread, so the connection is closed after the answer. tower-http's
+/// `RequestBodyLimitLayer` makes the same check but answers in plain text, not with the API's
+/// error body and its `too_large` code.
 async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
     let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|bytes| bytes > MAX_BODY_BYTES as u64) {

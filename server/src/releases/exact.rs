@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use kompotten_app::domain::PeriodId;
 use kompotten_privacy::hierarchy::Hierarchy;
 use kompotten_privacy::sensitivity::IndicatorBound;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
@@ -34,7 +35,10 @@ pub async fn exact_totals(
         .periods
         .iter()
         .enumerate()
-        .map(|(p, id)| Ok((id.as_str(), (p, id[..4].parse().map_err(|_| DbError::Instance(format!("period id {id:?} does not start with its year")))?))))
+        .map(|(p, id)| {
+            let period = PeriodId::parse("period", id).map_err(|_| DbError::Instance(format!("stored period id {id:?} is not a period")))?;
+            Ok((id.as_str(), (p, period.year().get())))
+        })
         .collect::<Result<_, DbError>>()?;
     let indicator_index: HashMap<&str, usize> = indicators.iter().enumerate().map(|(i, b)| (b.code.as_str(), i)).collect();
 
