@@ -337,6 +337,18 @@ async fn windows_and_corrections(app: &TestApp) {
     assert_eq!(release["counties"].as_array().unwrap().len(), 21);
     let unknown: Value = post_release(&coordinator, app, json!({"period": "2024", "rho": 0.1, "indicators": "grant_sek"})).await.json().await.unwrap();
     assert_eq!((unknown["errors"][0]["field"].as_str(), unknown["errors"][0]["problem"].as_str()), (Some("indicators"), Some("unknown_indicator")));
+
+    // A window whose later period cannot pay is refused by that period's name, with what it has
+    // left, and the earlier period (which could pay) is not debited either.
+    let spent_2025 = ledger_of(&app.pool, "2025").await.0;
+    let tight = coordinator.put(app.url("/api/v1/budgets/2025")).json(&json!({"total_rho": spent_2025 as f64 / 1e9 + 0.05})).send().await.unwrap();
+    assert_eq!(tight.status(), 200);
+    let before = snapshot(&app.pool).await;
+    let refused: Value = post_release(&coordinator, app, json!({"period": "2024", "last_period": "2025", "rho": 0.1})).await.json().await.unwrap();
+    let error = &refused["errors"][0];
+    assert_eq!((error["problem"].as_str(), error["period"].as_str()), (Some("exceeds_budget"), Some("2025")), "{refused}");
+    assert!((error["remaining_rho"].as_f64().unwrap() - 0.05).abs() < 1e-6, "{refused}");
+    assert_eq!(snapshot(&app.pool).await, before, "the refused window debited a period");
 }
 
 async fn planner_spends_nothing_and_matches_the_release(app: &TestApp) {

@@ -51,31 +51,48 @@ pub async fn ensure_budgets(conn: &mut sqlx::AnyConnection, periods: &[String], 
     Ok(())
 }
 
-/// Debits `nano_rho` from each period, in id order (so that concurrent windows lock rows in one
-/// order and cannot deadlock). Returns the first period that cannot pay and what it has left;
-/// the caller then rolls the transaction back, undoing any debit made before it.
+/// Debits `nano_rho` from each period in three statements at most, whatever the window's length.
+/// Returns the first period (in id order) that cannot pay and what it has left; the caller then
+/// rolls the transaction back, undoing the debits of the others.
+///
+/// On PostgreSQL the rows are first locked in id order (`ORDER BY … FOR UPDATE` locks rows as
+/// the sort returns them), so that concurrent windows lock in one order and cannot deadlock; the
+/// one UPDATE then waits for nobody. SQLite's write transaction (BEGIN IMMEDIATE) already
+/// serialises writers.
 pub async fn debit(conn: &mut sqlx::AnyConnection, periods: &[String], nano_rho: i64) -> Result<Option<(String, i64)>, sqlx::Error> {
     let mut sorted: Vec<&String> = periods.iter().collect();
     sorted.sort();
-    for period in sorted {
-        let debited = sqlx::query(
-            "UPDATE period_budgets SET spent_nano_rho = spent_nano_rho + $1
-             WHERE period_id = $2 AND spent_nano_rho + $1 <= total_nano_rho",
-        )
-        .bind(nano_rho)
-        .bind(period)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if debited == 0 {
-            let remaining: i64 = sqlx::query_scalar("SELECT total_nano_rho - spent_nano_rho FROM period_budgets WHERE period_id = $1")
-                .bind(period)
-                .fetch_one(&mut *conn)
-                .await?;
-            return Ok(Some((period.clone(), remaining)));
-        }
+    sorted.dedup();
+    if sorted.is_empty() {
+        return Ok(None);
     }
-    Ok(None)
+    let ids = in_list(2, sorted.len());
+    if conn.backend_name() == "PostgreSQL" {
+        let sql = format!("SELECT period_id FROM period_budgets WHERE period_id IN ({}) ORDER BY period_id FOR UPDATE", in_list(1, sorted.len()));
+        let mut lock = sqlx::query(&sql);
+        for period in &sorted {
+            lock = lock.bind(*period);
+        }
+        lock.execute(&mut *conn).await?;
+    }
+    let sql = format!(
+        "UPDATE period_budgets SET spent_nano_rho = spent_nano_rho + $1
+         WHERE period_id IN ({ids}) AND spent_nano_rho + $1 <= total_nano_rho RETURNING period_id"
+    );
+    let mut update = sqlx::query_scalar::<_, String>(&sql).bind(nano_rho);
+    for period in &sorted {
+        update = update.bind(*period);
+    }
+    let debited = update.fetch_all(&mut *conn).await?;
+    let Some(refused) = sorted.into_iter().find(|p| !debited.contains(p)) else {
+        return Ok(None);
+    };
+    // Not debited, so its row is as it was.
+    let remaining: i64 = sqlx::query_scalar("SELECT total_nano_rho - spent_nano_rho FROM period_budgets WHERE period_id = $1")
+        .bind(refused)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Some((refused.clone(), remaining)))
 }
 
 /// A period's budget in the ledger's exact units.
