@@ -59,6 +59,36 @@ fn main() {
             println!("{households:>10} {rho:>6} {:>8.3} {:>14} {a:>12.3} {b:>12.3} {:>7.3}", params.mechanism.scale, format!("{kind:?}"), b / a);
         }
     }
+    let (ratio, nation_share) = unconstrained_county_bound(21.0, levels.len() as f64);
+    let equal = (1.0 / (1.0 + 1.0 / 21.0_f64)).sqrt();
+    println!(
+        "Where no constraint binds: county b/a is {equal:.3} at this engine's equal split, and at best {ratio:.3} for any split of ρ \
+         that keeps the nation no worse (the nation given {nation_share:.2} of (a)'s per-level share, the rest to the counties, none to länskompotter)."
+    );
+}
+
+/// The best county b/a that any split of ρ between the levels could give, with the nation no
+/// worse than (a), where no constraint binds (large counts): the published values are then the
+/// best linear unbiased estimate, and a Gaussian's mean absolute error is proportional to its
+/// standard deviation, so b/a is a ratio of standard deviations.
+///
+/// Precisions are in units of (a)'s per-cell precision `w`; (a) measures `levels` levels, so
+/// the whole budget is `levels · w` (zCDP adds each level's Δ²/2σ²). A länskompott's
+/// measurement says nothing about its county's total (the rest of the county is not
+/// measured), so the bound gives it nothing. A county's estimate combines its own measurement
+/// (precision `c`) with the nation (`n`) minus the other counties: variance
+/// `1 / (c + 1 / (1/n + (k-1)/c))`; the nation's is `1 / (n + c/k)`.
+fn unconstrained_county_bound(counties: f64, levels: f64) -> (f64, f64) {
+    let steps = 100_000;
+    (1..steps)
+        .map(|i| {
+            let n = levels * i as f64 / steps as f64;
+            let c = levels - n;
+            (n, c)
+        })
+        .filter(|(n, c)| 1.0 / (n + c / counties) <= 1.0)
+        .map(|(n, c)| ((1.0 / (c + 1.0 / (1.0 / n + (counties - 1.0) / c))).sqrt(), n))
+        .fold((f64::INFINITY, 0.0), |best, x| if x.0 < best.0 { x } else { best })
 }
 
 fn time_release(path: &str) {
