@@ -180,6 +180,16 @@ pub struct CoordinatorOverview {
     pub releases: Vec<ReleaseSummary>,
     pub tokens: Vec<ApiTokenView>,
     pub grants: Option<GrantTable>,
+    /// The person-count indicators a release can cover, in catalogue order.
+    pub releasable: Vec<ReleasableIndicator>,
+}
+
+/// A person-count indicator as the release form offers it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReleasableIndicator {
+    pub code: String,
+    pub label: Bilingual,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -110,6 +110,7 @@ impl Backend for ServerBackend {
             releases: releases::release_summaries(&self.pool, year).await.map_err(internal)?,
             tokens: tokens::list(&self.pool).await.map_err(internal)?,
             grants: grants::table(&self.pool, year, Lang::Sv).await.map_err(internal)?,
+            releasable: releases::releasable_indicators(&self.catalogue),
         })
     }
 

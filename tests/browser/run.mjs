@@ -140,10 +140,29 @@ test('sign in, submit, release, and see the chart on a hydrated page', async (t)
     await signIn(page, 'samordnare');
     assert.equal(new URL(page.url()).pathname, '/samordnare');
     await page.locator('#budget-status').waitFor();
-    await page.fill('#rho', '0,5');
-    await page.click('#release-submit');
+    await page.waitForFunction(() => !document.querySelector('#plan-submit').disabled, null, { timeout: 30_000 });
+    // Nothing can be released before a plan: the confirm button only comes with one.
+    assert.equal(await page.locator('#release-confirm').count(), 0);
+    // Plan nation and counties only, for a budget.
+    await page.uncheck('#plan-level-lanskompott');
+    await page.fill('#plan-rho', '0,5');
+    await page.click('#plan-submit');
+    await page.locator('#plan-cost').filter({ hasText: 'ρ = 0,5' }).waitFor({ timeout: 60_000 });
+    const levels = await page.$$eval('#plan-levels tbody tr', (trs) => trs.map((tr) => tr.dataset.level));
+    assert.deepEqual(levels, ['nation', 'county'], 'the plan covers the chosen levels only');
+    await page.screenshot({ path: join(repo, 'target', 'browser-coordinator-plan.png'), fullPage: true });
+    // Changing the choice after planning withdraws the confirm button until it is as planned again.
+    await page.click('#plan-indicators summary');
+    const first = page.locator('#plan-indicators input[type=checkbox]').first();
+    await first.uncheck();
+    await page.locator('#plan-stale').waitFor();
+    await page.locator('#release-confirm').waitFor({ state: 'detached' });
+    await first.check();
+    await page.locator('#release-confirm').filter({ hasText: '0,5' }).click();
     await page.locator('#release-created').filter({ hasText: 'skapad' }).waitFor({ timeout: 30_000 });
     await page.locator('#release-list tbody tr').first().waitFor();
+    // The release spent the budget: the confirm button is gone until the next plan.
+    await page.locator('#release-confirm').waitFor({ state: 'detached' });
     assert.deepEqual(problems, []);
   });
 

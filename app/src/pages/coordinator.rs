@@ -1,15 +1,16 @@
 //! The national coordinator's page: who has reported (status, never values), the year's
-//! privacy budget, and releases.
+//! privacy budget, planning and confirming releases (`release_planner`), and the releases made.
 
 use leptos::prelude::*;
 
 use crate::app::use_lang;
 use crate::domain::FieldError;
 use crate::i18n::{format_decimal, format_delta, format_rho, t, t_with};
-use crate::model::{BudgetOutcome, PeriodOutcome, PeriodState, PlanOutcome, ReleaseOutcome, TokenOutcome};
+use crate::model::{BudgetOutcome, PeriodOutcome, PeriodState, TokenOutcome};
 use crate::pages::upload::{CsvUpload, ImportResult, IntentSelect};
-use crate::pages::{error_for, format_time, query_year, use_hydrated, NeedsScript, NeedsSignIn, TextField};
-use crate::server_fns::{get_coordinator_overview, import_grants, import_submissions_csv, CreateRelease, IssueToken, PlanRelease, RevokeToken, SetBudget, SetPeriodState};
+use crate::pages::release_planner::ReleasePlanner;
+use crate::pages::{error_for, format_time, query_year, use_hydrated, NeedsSignIn, TextField};
+use crate::server_fns::{get_coordinator_overview, import_grants, import_submissions_csv, CreateRelease, IssueToken, RevokeToken, SetBudget, SetPeriodState};
 
 /// Money in öre as Swedish kronor with spaces between thousands ("1 836 000 kr").
 pub fn format_sek(ore: i64) -> String {
@@ -32,8 +33,6 @@ pub fn CoordinatorPage() -> impl IntoView {
     let lang = use_lang();
     let year = query_year();
     let release = ServerAction::<CreateRelease>::new();
-    // Planning reads and spends nothing, so it does not refresh the overview.
-    let plan = ServerAction::<PlanRelease>::new();
     let budget = ServerAction::<SetBudget>::new();
     let period_action = ServerAction::<SetPeriodState>::new();
     let issue = ServerAction::<IssueToken>::new();
@@ -60,27 +59,11 @@ pub fn CoordinatorPage() -> impl IntoView {
     };
     let csv_period = RwSignal::new(String::new());
     let csv_intent = RwSignal::new("submit".to_owned());
-    let release_errors = Signal::derive(move || match release.value().get() {
-        Some(Ok(ReleaseOutcome::Invalid(errors))) => errors,
-        _ => Vec::<FieldError>::new(),
-    });
     let budget_errors = Signal::derive(move || match budget.value().get() {
         Some(Ok(BudgetOutcome::Invalid(errors))) => errors,
         _ => Vec::<FieldError>::new(),
     });
     let hydrated = use_hydrated();
-    let plan_errors = Signal::derive(move || match plan.value().get() {
-        Some(Ok(PlanOutcome::Invalid(errors))) => errors,
-        _ => Vec::<FieldError>::new(),
-    });
-    let planned = move || match plan.value().get() {
-        Some(Ok(PlanOutcome::Planned(p))) => Some(p),
-        _ => None,
-    };
-    let created = move || match release.value().get() {
-        Some(Ok(ReleaseOutcome::Created(summary))) => Some(t_with(lang, "release.created", &[("id", summary.id)])),
-        _ => None,
-    };
 
     view! {
         <Suspense fallback=move || view! { <p>{t(lang, "loading")}</p> }>
@@ -132,71 +115,12 @@ pub fn CoordinatorPage() -> impl IntoView {
                     <section aria-labelledby="plan-heading">
                         <h2 id="plan-heading">{t(lang, "plan.title")}</h2>
                         <p>{t(lang, "plan.intro")}</p>
-                        <ActionForm action=plan attr:id="plan-form">
-                            <TextField id="plan-period" name="period" label=t(lang, "field.period") help=t(lang, "help.period") value=year.to_string()
-                                error=Signal::derive(move || error_for(lang, &plan_errors.get(), "period"))/>
-                            <TextField id="plan-last-period" name="last_period" label=t(lang, "field.last_period") help=t(lang, "help.last_period") value=""
-                                error=Signal::derive(move || error_for(lang, &plan_errors.get(), "last_period"))/>
-                            <TextField id="plan-target" name="target_margin" label=t(lang, "field.target_margin") help=t(lang, "help.target_margin") value=""
-                                error=Signal::derive(move || error_for(lang, &plan_errors.get(), "target_margin")) inputmode="decimal"/>
-                            <TextField id="plan-rho" name="rho" label=t(lang, "field.rho") help=t(lang, "help.plan_rho") value=""
-                                error=Signal::derive(move || error_for(lang, &plan_errors.get(), "rho")) inputmode="decimal"/>
-                            <button type="submit" id="plan-submit" disabled=move || !hydrated.get()>{t(lang, "plan.submit")}</button>
-                        </ActionForm>
-                        {move || planned().map(|p| view! {
-                            <p id="plan-cost" role="status">{t_with(lang, "plan.cost", &[
-                                ("rho", format_rho(lang, p.rho)),
-                                ("epsilon", format_decimal(lang, p.epsilon, 2)),
-                                ("delta", format_delta(p.delta)),
-                                ("fits", t(lang, if p.fits_budget { "plan.fits" } else { "plan.does_not_fit" })),
-                            ])}</p>
-                            <table id="plan-levels">
-                                <caption>{t(lang, "plan.caption")}</caption>
-                                <thead><tr><th scope="col">{t(lang, "plan.level")}</th><th scope="col">{t(lang, "plan.margin")}</th></tr></thead>
-                                <tbody>
-                                    {p.margins.into_iter().map(|m| view! {
-                                        <tr data-level=m.level.clone()>
-                                            <th scope="row">{t(lang, &format!("level.{}", m.level))}</th>
-                                            <td>"± " {format_decimal(lang, m.margin, 1)}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        })}
+                        <p>{t(lang, "release.intro")}</p>
+                        <ReleasePlanner lang year releasable=overview.releasable.clone() release hydrated/>
                     </section>
 
                     <section aria-labelledby="release-heading">
                         <h2 id="release-heading">{t(lang, "release.title")}</h2>
-                        <p>{t(lang, "release.intro")}</p>
-                        <ActionForm action=release attr:id="release-form">
-                            <TextField
-                                id="release-period"
-                                name="period"
-                                label=t(lang, "field.period")
-                                help=t(lang, "help.period")
-                                value=year.to_string()
-                                error=Signal::derive(move || error_for(lang, &release_errors.get(), "period"))
-                            />
-                            <TextField
-                                id="release-last-period"
-                                name="last_period"
-                                label=t(lang, "field.last_period")
-                                help=t(lang, "help.last_period")
-                                value=""
-                                error=Signal::derive(move || error_for(lang, &release_errors.get(), "last_period"))
-                            />
-                            <TextField
-                                id="rho"
-                                label=t(lang, "field.rho")
-                                help=t(lang, "help.rho")
-                                value=""
-                                error=Signal::derive(move || error_for(lang, &release_errors.get(), "rho"))
-                                inputmode="decimal"
-                            />
-                            <NeedsScript lang/>
-                            <button type="submit" id="release-submit" disabled=move || !hydrated.get()>{t(lang, "release.submit")}</button>
-                            <p class="form-ok" role="status" id="release-created">{created}</p>
-                        </ActionForm>
                         <table id="release-list">
                             <caption>{t(lang, "release.list.caption")}</caption>
                             <thead>

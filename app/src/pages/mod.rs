@@ -5,6 +5,7 @@ pub mod coordinator;
 pub mod county;
 pub mod login;
 pub mod public;
+pub mod release_planner;
 pub mod report;
 pub mod tracker;
 pub mod upload;
@@ -68,6 +69,9 @@ pub fn TextField(
     #[prop(into)] value: String,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(optional)] inputmode: Option<&'static str>,
+    /// Kept up to date with what is typed, for forms that send from signals.
+    #[prop(optional)]
+    bound: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let help_id = format!("{id}-help");
     let error_id = format!("{id}-error");
@@ -89,6 +93,11 @@ pub fn TextField(
                 inputmode=inputmode.unwrap_or("text")
                 autocomplete="off"
                 value=value
+                on:input=move |ev| {
+                    if let Some(bound) = bound {
+                        bound.set(event_target_value(&ev));
+                    }
+                }
                 aria-describedby=described_by
                 aria-invalid=move || error.get().is_some().to_string()
             />

@@ -10,7 +10,7 @@
 //! post-processed table. The exact totals are dropped when the measurement returns.
 
 use kompotten_app::domain::{FieldError, Problem};
-use kompotten_app::model::{ReleaseInput, ReleaseOutcome, ReleaseSummary};
+use kompotten_app::model::{ReleasableIndicator, ReleaseInput, ReleaseOutcome, ReleaseSummary};
 use kompotten_privacy::release::{release_with, ReleaseParams, ReleaseSpec};
 use kompotten_privacy::PrivacyError;
 use kompotten_privacy::sensitivity::{IndicatorBound, PeriodLayout};
@@ -36,6 +36,17 @@ pub fn person_count_bounds(catalogue: &IndexedCatalogue) -> Vec<IndicatorBound> 
         .flat_map(|g| &g.indicators)
         .filter(|d| d.kind == IndicatorKind::PersonCount)
         .filter_map(|d| Some(IndicatorBound::new(d.code.clone(), u32::try_from(d.max_per_household?).ok()?)))
+        .collect()
+}
+
+/// What the release form offers: the same indicators as [`person_count_bounds`], with labels.
+pub fn releasable_indicators(catalogue: &IndexedCatalogue) -> Vec<ReleasableIndicator> {
+    let bounded = person_count_bounds(catalogue);
+    catalogue
+        .catalogue
+        .indicators()
+        .filter(|(_, d)| bounded.iter().any(|b| b.code == d.code))
+        .map(|(_, d)| ReleasableIndicator { code: d.code.clone(), label: d.label.clone() })
         .collect()
 }
 

@@ -22,7 +22,7 @@ pub mod suppression;
 pub mod view;
 pub mod window;
 
-pub use create::create_release;
+pub use create::{create_release, releasable_indicators};
 pub use ledger::{budget_view, budgets_of_year, set_budget};
 pub use view::{public_dashboard, published_release, release_summaries, NATION};
 
