@@ -59,36 +59,49 @@ fn main() {
             println!("{households:>10} {rho:>6} {:>8.3} {:>14} {a:>12.3} {b:>12.3} {:>7.3}", params.mechanism.scale, format!("{kind:?}"), b / a);
         }
     }
-    let (ratio, nation_share) = unconstrained_county_bound(21.0, levels.len() as f64);
-    let equal = (1.0 / (1.0 + 1.0 / 21.0_f64)).sqrt();
+    let counties = h.nodes().iter().filter(|v| v.kind == NodeKind::County).count();
+    let with_lanskompott = h.nodes().iter().filter(|v| v.kind == NodeKind::Lanskompott).count();
+    let split = |n: f64, l: f64| county_split(counties, with_lanskompott, n, levels.len() as f64 - n - l, l);
+    let (equal, _) = split(1.0, 1.0);
+    let (best, n, l) = unconstrained_county_bound(&split, levels.len() as f64);
     println!(
-        "Where no constraint binds: county b/a is {equal:.3} at this engine's equal split, and at best {ratio:.3} for any split of ρ \
-         that keeps the nation no worse (the nation given {nation_share:.2} of (a)'s per-level share, the rest to the counties, none to länskompotter)."
+        "Where no constraint binds: county b/a is {equal:.3} at this engine's equal split, and at best {best:.3} for any split of ρ \
+         that keeps the nation no worse (nation {n:.2}, länskompott level {l:.2}, counties the rest, in units of (a)'s per-level share)."
     );
 }
 
-/// The best county b/a that any split of ρ between the levels could give, with the nation no
-/// worse than (a), where no constraint binds (large counts): the published values are then the
-/// best linear unbiased estimate, and a Gaussian's mean absolute error is proportional to its
-/// standard deviation, so b/a is a ratio of standard deviations.
+/// County b/a and the nation's variance (relative to (a)) where no constraint binds (large
+/// counts): the published values are then the best linear unbiased estimate, and a Gaussian's
+/// mean absolute error is proportional to its standard deviation, so b/a is a ratio of standard
+/// deviations, averaged over the counties.
 ///
-/// Precisions are in units of (a)'s per-cell precision `w`; (a) measures `levels` levels, so
-/// the whole budget is `levels · w` (zCDP adds each level's Δ²/2σ²). A länskompott's
-/// measurement says nothing about its county's total (the rest of the county is not
-/// measured), so the bound gives it nothing. A county's estimate combines its own measurement
-/// (precision `c`) with the nation (`n`) minus the other counties: variance
-/// `1 / (c + 1 / (1/n + (k-1)/c))`; the nation's is `1 / (n + c/k)`.
-fn unconstrained_county_bound(counties: f64, levels: f64) -> (f64, f64) {
-    let steps = 100_000;
+/// Precisions `n`, `c`, `l` per cell of the nation, county and länskompott levels are in units
+/// of (a)'s per-cell precision; (a) measures every level at 1, so the budget is one unit per
+/// level (zCDP adds each level's Δ²/2σ²). A county's own subtree tells its total with precision
+/// `c`, plus `l/2` where its länskompott and rest are measured (their sum); its estimate then
+/// adds the nation minus the other counties: variance `1 / (o_k + 1 / (1/n + Σ_{j≠k} 1/o_j))`.
+/// The nation's is `1 / (n + 1 / Σ_j 1/o_j)`. (Checked against generalised least squares on the
+/// full design matrix with numpy.)
+fn county_split(counties: usize, with_lanskompott: usize, n: f64, c: f64, l: f64) -> (f64, f64) {
+    let own: Vec<f64> = (0..counties).map(|k| if k < with_lanskompott { c + l / 2.0 } else { c }).collect();
+    let spread: f64 = own.iter().map(|o| 1.0 / o).sum();
+    let nation = 1.0 / (n + 1.0 / spread);
+    let county_sd = own.iter().map(|o| (1.0 / (o + 1.0 / (1.0 / n + spread - 1.0 / o))).sqrt()).sum::<f64>() / counties as f64;
+    (county_sd, nation)
+}
+
+/// The best county b/a over a grid of splits (n, l) of the budget that keep the nation's
+/// variance at most (a)'s: returns it with its n and l.
+fn unconstrained_county_bound(split: &dyn Fn(f64, f64) -> (f64, f64), budget: f64) -> (f64, f64, f64) {
+    let steps = 600;
+    let grid = |i: usize| budget * i as f64 / steps as f64;
     (1..steps)
-        .map(|i| {
-            let n = levels * i as f64 / steps as f64;
-            let c = levels - n;
-            (n, c)
-        })
-        .filter(|(n, c)| 1.0 / (n + c / counties) <= 1.0)
-        .map(|(n, c)| ((1.0 / (c + 1.0 / (1.0 / n + (counties - 1.0) / c))).sqrt(), n))
-        .fold((f64::INFINITY, 0.0), |best, x| if x.0 < best.0 { x } else { best })
+        .flat_map(|i| (0..steps - i).map(move |j| (grid(i), grid(j))))
+        .filter(|&(n, l)| budget - n - l > 1e-9)
+        .map(|(n, l)| (split(n, l), n, l))
+        .filter(|((_, nation), _, _)| *nation <= 1.0 + 1e-12)
+        .map(|((county, _), n, l)| (county, n, l))
+        .fold((f64::INFINITY, 0.0, 0.0), |best, x| if x.0 < best.0 { x } else { best })
 }
 
 fn time_release(path: &str) {

@@ -107,3 +107,16 @@ fn draws_have_the_distribution_the_scale_implies() {
         assert!((var / expected - 1.0).abs() < 0.07, "{mechanism:?}: variance {var} vs {expected}");
     }
 }
+
+#[test]
+fn the_kept_gaussian_epsilon_is_opendp_conversion_for_exactly_those_arguments() {
+    let fresh = |scale: f64, d_in: f64, delta: f64| make_zCDP_to_approxDP(gaussian(scale).unwrap()).unwrap().map(&d_in).unwrap().epsilon(delta).unwrap();
+    for (scale, d_in, delta) in [(3.0, 2.0, 1e-7), (3.0, 2.0, 1e-6), (3.5, 2.0, 1e-7), (3.0, 2.5, 1e-7)] {
+        // Asked twice: the second answer is the kept one.
+        assert_eq!(gaussian_epsilon(scale, d_in, delta).unwrap(), fresh(scale, d_in, delta));
+        assert_eq!(gaussian_epsilon(scale, d_in, delta).unwrap(), fresh(scale, d_in, delta));
+    }
+    // Different arguments are different answers (the key holds all three).
+    assert_ne!(gaussian_epsilon(3.0, 2.0, 1e-7).unwrap(), gaussian_epsilon(3.0, 2.0, 1e-6).unwrap());
+    assert_ne!(gaussian_epsilon(3.0, 2.0, 1e-7).unwrap(), gaussian_epsilon(3.5, 2.0, 1e-7).unwrap());
+}
