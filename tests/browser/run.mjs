@@ -163,6 +163,11 @@ test('sign in, submit, release, and see the chart on a hydrated page', async (t)
     await page.locator('#release-list tbody tr').first().waitFor();
     // The release spent the budget: the confirm button is gone until the next plan.
     await page.locator('#release-confirm').waitFor({ state: 'detached' });
+    // A plan beyond what is left is shown, but cannot be confirmed.
+    await page.fill('#plan-rho', '0,8');
+    await page.click('#plan-submit');
+    await page.locator('#plan-cost').filter({ hasText: 'Ryms inte i budgeten' }).waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('#release-confirm').count(), 0, 'a plan that does not fit offered to publish');
     assert.deepEqual(problems, []);
   });
 

@@ -104,9 +104,10 @@ pub fn ReleasePlanner(
         Some(Ok(ReleaseOutcome::Created(summary))) => Some(t_with(lang, "release.created", &[("id", summary.id)])),
         _ => None,
     };
-    // A created release spends budget: the plan shown before it no longer describes what is left.
+    // A created release spends budget, and a refused one (another release spent first) shows the
+    // plan was out of date: either way the plan shown no longer describes what is left.
     Effect::new(move |_| {
-        if let Some(Ok(ReleaseOutcome::Created(_))) = release.value().get() {
+        if let Some(Ok(_)) = release.value().get() {
             planned_for.set(None);
         }
     });
