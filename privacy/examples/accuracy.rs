@@ -95,9 +95,9 @@ fn county_split(counties: usize, with_lanskompott: usize, n: f64, c: f64, l: f64
 fn unconstrained_county_bound(split: &dyn Fn(f64, f64) -> (f64, f64), budget: f64) -> (f64, f64, f64) {
     let steps = 600;
     let grid = |i: usize| budget * i as f64 / steps as f64;
+    // i + j < steps, so the counties always get a positive share.
     (1..steps)
         .flat_map(|i| (0..steps - i).map(move |j| (grid(i), grid(j))))
-        .filter(|&(n, l)| budget - n - l > 1e-9)
         .map(|(n, l)| (split(n, l), n, l))
         .filter(|((_, nation), _, _)| *nation <= 1.0 + 1e-12)
         .map(|((county, _), n, l)| (county, n, l))
