@@ -17,8 +17,14 @@ pub enum Problem {
     OutOfRange { min: i64, max: i64 },
     NotANumber,
     NotPositive,
-    /// The release would overspend `period`'s budget, of which `remaining_rho` is left.
-    ExceedsBudget { period: String, remaining_rho: f64 },
+    /// The release would overspend `year`'s budget, of which `remaining_rho` is left.
+    ExceedsBudget { year: i64, remaining_rho: f64 },
+    /// Budgets are kept per calendar year; a half-year draws on its year's.
+    BudgetPerYear,
+    /// What this field chose is now the release design's to decide.
+    DecidedByDesign,
+    /// The chosen queries do not form one design (a county query without its national one).
+    IncompleteDesign,
     BelowSpent { spent_rho: f64 },
     UnknownMunicipality,
     NotAMember,
@@ -68,6 +74,9 @@ impl Problem {
             Problem::NotPositive => "not_positive",
             Problem::ExceedsBudget { .. } => "exceeds_budget",
             Problem::BelowSpent { .. } => "below_spent",
+            Problem::BudgetPerYear => "budget_per_year",
+            Problem::DecidedByDesign => "decided_by_design",
+            Problem::IncompleteDesign => "incomplete_design",
             Problem::UnknownMunicipality => "unknown_municipality",
             Problem::NotAMember => "not_a_member",
             Problem::UnknownIndicator => "unknown_indicator",

@@ -91,8 +91,8 @@ pub fn field_error_message(lang: Lang, error: &FieldError) -> String {
             args.push(("min", min.to_string()));
             args.push(("max", max.to_string()));
         }
-        Problem::ExceedsBudget { period, remaining_rho } => {
-            args.push(("period", period.clone()));
+        Problem::ExceedsBudget { year, remaining_rho } => {
+            args.push(("year", year.to_string()));
             args.push(("remaining", format_rho(lang, *remaining_rho)));
         }
         Problem::BelowSpent { spent_rho } => args.push(("spent", format_rho(lang, *spent_rho))),
@@ -203,7 +203,10 @@ mod tests {
             Problem::OutOfRange { min: 1, max: 2 },
             Problem::NotANumber,
             Problem::NotPositive,
-            Problem::ExceedsBudget { period: "2025".into(), remaining_rho: 0.1 },
+            Problem::ExceedsBudget { year: 2025, remaining_rho: 0.1 },
+            Problem::BudgetPerYear,
+            Problem::DecidedByDesign,
+            Problem::IncompleteDesign,
             Problem::InvalidWindow,
             Problem::UnknownRelease,
             Problem::UnknownChoice { choices: vec!["a".into(), "b".into()] },

@@ -61,23 +61,36 @@ pub struct ReleasedArea {
     pub households_received: ReleasedValue,
 }
 
-/// How much privacy a release spent, in the mechanism's own terms and as (ε, δ), and how wide
-/// its 95% intervals are per level (from the simulation of the whole pipeline).
+/// How much privacy a release spent, in the mechanism's own terms and as (ε, δ), how its
+/// budget was split between its queries, and how wide its 95% intervals are per level.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PrivacyLoss {
     /// `discrete_gaussian` (zCDP) or `discrete_laplace` (pure DP).
     pub mechanism: String,
-    /// Charged to the budget of every period of the release.
+    /// Charged to the budget of every year the release covers.
     pub rho: f64,
     pub epsilon: f64,
     pub delta: f64,
-    pub l1_sensitivity: f64,
-    pub l2_sensitivity: f64,
-    /// OpenDP's scale: σ (Gaussian) or b (Laplace).
-    pub noise_scale: f64,
-    /// ± households of the 95% interval per level (`nation`, `county`, `lanskompott`, `rest_of_county`).
+    /// Each query's share of ρ and the widest margin of its cells.
+    pub queries: Vec<QueryLoss>,
+    /// ± households of the 95% interval per level (`nation`, `county`, `lanskompott`,
+    /// `rest_of_county`): the widest over the level's cells.
     pub margins: Vec<LevelMargin>,
+}
+
+/// One query of a published release.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct QueryLoss {
+    pub key: String,
+    pub indicators: Vec<String>,
+    pub level: QueryLevel,
+    pub time: QueryTime,
+    /// This query's share of ρ.
+    pub rho: f64,
+    /// ± at 95%, the widest over the query's cells.
+    pub margin: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,7 +107,7 @@ impl PrivacyLoss {
 }
 
 /// One published cell of a release's full table.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReleasedCell {
     pub indicator: String,
@@ -107,6 +120,34 @@ pub struct ReleasedCell {
     pub value: i64,
     pub ci_low: i64,
     pub ci_high: i64,
+    /// The unbiased estimate the value was made whole, non-negative and consistent from (it can
+    /// be negative); `None` for releases made before the engine published it.
+    pub estimate: Option<f64>,
+}
+
+/// The headline figures of one released period (national, per period).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PeriodHeadline {
+    pub period: String,
+    pub households_moved_out: Option<ReleasedValue>,
+    pub households_received: Option<ReleasedValue>,
+}
+
+/// A year's privacy loss so far: every release that has debited its budget, composed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct YearLoss {
+    pub year: i64,
+    /// ρ spent on the year's households by every release so far (zCDP adds up).
+    pub rho: f64,
+    /// The same as ε at `delta` (OpenDP's conversion of the total ρ).
+    pub epsilon: f64,
+    pub delta: f64,
+    /// Releases that have debited the year.
+    pub releases: i64,
+    /// The year's budget (ρ).
+    pub budget: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -117,8 +158,19 @@ pub struct PublishedRelease {
     pub year: i64,
     /// The periods the release covers, in order.
     pub periods: Vec<String>,
-    /// The period the headline figures (`national`, `counties`) are for.
+    /// The period the headline figures (`national`) are for: the window's last period.
     pub headline_period: String,
+    /// The period label of the county figures: the window (`2022–2025`) where counties are
+    /// released as the window's totals.
+    pub county_period: String,
+    /// The national headline figures of every released period.
+    pub headline_periods: Vec<PeriodHeadline>,
+    /// The years whose budget the release debited (each by `privacy.rho`).
+    pub charged_years: Vec<i64>,
+    /// Each charged year's total privacy loss so far, over every release.
+    pub ledger: Vec<YearLoss>,
+    /// The release design it answered (`standard`); `None` for releases made before designs.
+    pub design: Option<String>,
     pub created_at: String,
     pub engine_version: String,
     /// The release this one corrects, and why.
@@ -140,15 +192,18 @@ pub struct PublicDashboard {
     /// Years that have at least one release, newest first.
     pub years: Vec<i64>,
     pub release: Option<PublishedRelease>,
+    /// Every release of the year, newest first (the one shown is the first).
+    pub releases: Vec<ReleaseSummary>,
     /// The year's grant table: public record, published exactly.
     pub grants: Option<GrantTable>,
 }
 
-/// A reporting period's privacy budget.
+/// A calendar year's privacy budget: every period of the year (the year, its half-years)
+/// draws on it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BudgetView {
-    pub period: String,
+    pub year: i64,
     pub total_rho: f64,
     pub spent_rho: f64,
     pub remaining_rho: f64,
@@ -163,33 +218,63 @@ pub struct ReleaseSummary {
     pub created_at: String,
     pub created_by: String,
     pub mechanism: String,
-    /// Charged to each period's budget.
+    /// Charged to each year's budget.
     pub rho: f64,
     pub epsilon: f64,
     pub delta: f64,
     pub corrects: Option<String>,
+    /// The release design (`None` before designs).
+    pub design: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CoordinatorOverview {
     pub year: i64,
-    /// The budgets of the year's periods.
+    /// The year's budget.
     pub budgets: Vec<BudgetView>,
     pub periods: Vec<PeriodView>,
     pub releases: Vec<ReleaseSummary>,
     pub tokens: Vec<ApiTokenView>,
     pub grants: Option<GrantTable>,
-    /// The person-count indicators a release can cover, in catalogue order.
-    pub releasable: Vec<ReleasableIndicator>,
+    /// The standard release design's queries, as the planner offers them.
+    pub design: Vec<DesignQuery>,
 }
 
-/// A person-count indicator as the release form offers it.
+/// A geography level a query releases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum QueryLevel {
+    Nation,
+    County,
+    /// Each länskompott and the rest of its county.
+    Lanskompott,
+}
+
+/// How a query releases the periods of a window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum QueryTime {
+    /// One figure per period.
+    PerPeriod,
+    /// One figure for the whole window.
+    Window,
+}
+
+/// One query of a release design: what it releases and its weight (its share of the budget).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ReleasableIndicator {
-    pub code: String,
+pub struct DesignQuery {
+    /// `households_moved_out@county`: the first indicator and the level.
+    pub key: String,
+    /// From the catalogue: the indicator's label, or its group's for the parts of a total.
     pub label: Bilingual,
+    pub indicators: Vec<String>,
+    pub level: QueryLevel,
+    pub time: QueryTime,
+    pub weight: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -208,13 +293,17 @@ pub struct WindowInput {
     pub period: String,
     /// The last period of a window; empty for one period.
     pub last_period: String,
-    /// `per_period` (default: one table per period) or `summed` (the window's totals).
-    pub layout: String,
     /// `discrete_gaussian` (default) or `discrete_laplace`.
     pub mechanism: String,
-    /// Person-count indicator codes, comma-separated; empty for all.
+    /// The release design (`standard`, the default).
+    pub design: String,
+    /// Weights other than the design's, as `key=weight` pairs, comma-separated (`0` leaves a
+    /// query out); empty for the design's own.
+    pub weights: String,
+    /// Only the design's queries of these person-count indicators, comma-separated; empty for all.
     pub indicators: String,
-    /// Geography levels (`nation`, `county`, `lanskompott`), comma-separated; empty for all.
+    /// Only the design's queries at these levels (`nation`, `county`, `lanskompott`),
+    /// comma-separated; empty for all.
     pub levels: String,
 }
 
@@ -252,16 +341,49 @@ pub struct PlanInput {
 pub struct PlanView {
     /// The budgets the release would debit, as they stand now.
     pub budgets: Vec<BudgetView>,
-    /// What the release would cost each period (OpenDP's stated cost).
+    /// The budget ρ the plan was computed for: a release asked for exactly this ρ is the one
+    /// planned (same split, same noise, same intervals).
+    pub budget: f64,
+    /// What the release would cost each year (OpenDP's stated cost): at most `budget`, less
+    /// where a query's noise was widened for its intervals' coverage.
     pub rho: f64,
     pub epsilon: f64,
     pub delta: f64,
-    /// ± households of the 95% interval per level.
+    /// ± households of the 95% interval per level, the widest over the level's cells.
     pub margins: Vec<LevelMargin>,
+    /// Every query: its share of ρ, its margin, and whether it would be mostly noise.
+    pub queries: Vec<PlannedQuery>,
     /// For a margin target: the largest ρ tried that misses it.
     pub cheaper_rho_missing_target: Option<f64>,
-    /// Whether every period's remaining budget covers the cost, and ρ is within what a release accepts.
+    /// Whether every year's remaining budget covers the cost, and ρ is within what a release accepts.
     pub fits_budget: bool,
+    /// Whether ρ is more than any release may spend (then no budget can buy the target).
+    pub beyond_allowed: bool,
+    /// Where the plan does not fit: what the budget left would buy instead.
+    pub with_remaining: Option<RemainingPlan>,
+}
+
+/// One query of a plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PlannedQuery {
+    pub query: DesignQuery,
+    /// The query's share of ρ.
+    pub rho: f64,
+    /// ± at 95%, the widest over the query's cells.
+    pub margin: f64,
+    /// The catalogue's bound on the size of the query's cells, where it declares one.
+    pub plausible: Option<f64>,
+    /// The margin is at least that size: the figure would be mostly noise.
+    pub mostly_noise: bool,
+}
+
+/// What the smallest remaining budget among the years would buy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RemainingPlan {
+    pub rho: f64,
+    pub margins: Vec<LevelMargin>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -274,7 +396,8 @@ pub enum PlanOutcome {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BudgetInput {
-    pub period: String,
+    /// The calendar year (`2025`).
+    pub year: String,
     pub total_rho: String,
 }
 
@@ -337,6 +460,9 @@ pub struct IndicatorDef {
     pub max_value: i64,
     /// Person counts: the most one household adds to this indicator across all reports of a period.
     pub max_per_household: Option<i64>,
+    /// Person counts: a generous bound on the national yearly total (the planner warns that a
+    /// figure whose margin reaches it would be mostly noise).
+    pub plausible_per_year: Option<i64>,
     pub label: Bilingual,
     pub help: Bilingual,
 }

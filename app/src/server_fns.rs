@@ -191,47 +191,38 @@ pub async fn get_coordinator_overview(year: Option<i64>) -> Result<CoordinatorOv
     ssr::backend()?.coordinator_overview(&user, year).await.map_err(ssr::to_server_error)
 }
 
-/// Creates a release of exactly what the coordinator planned and confirmed. `indicators` and
-/// `levels` are comma-separated codes (empty for all), as in the API's `WindowInput`.
+/// Creates a release of exactly what the coordinator planned and confirmed: the standard
+/// design with `weights` (`key=weight` pairs, comma-separated; empty for the design's own), as
+/// in the API's `WindowInput`.
 #[server(prefix = "/sfn", endpoint = "create_release")]
-pub async fn create_release(
-    period: String,
-    last_period: String,
-    layout: String,
-    mechanism: String,
-    indicators: String,
-    levels: String,
-    rho: String,
-) -> Result<ReleaseOutcome, ServerFnError> {
+pub async fn create_release(period: String, last_period: String, mechanism: String, weights: String, rho: String) -> Result<ReleaseOutcome, ServerFnError> {
     let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
-    let window = WindowInput { period, last_period, layout, mechanism, indicators, levels };
+    let window = WindowInput { period, last_period, mechanism, weights, ..WindowInput::default() };
     ssr::backend()?.create_release(&user, ReleaseInput { window, rho, ..ReleaseInput::default() }).await.map_err(ssr::to_server_error)
 }
 
-/// Plans a release: cost and accuracy per level for a budget or a target margin; spends nothing.
-#[allow(clippy::too_many_arguments)] // one argument per form field: server functions take them flat
+/// Plans a release: cost and accuracy per query and level for a budget or a target margin;
+/// spends nothing.
 #[server(prefix = "/sfn", endpoint = "plan_release")]
 pub async fn plan_release(
     period: String,
     last_period: String,
-    layout: String,
     mechanism: String,
-    indicators: String,
-    levels: String,
+    weights: String,
     rho: String,
     target_level: String,
     target_margin: String,
 ) -> Result<PlanOutcome, ServerFnError> {
     let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
-    let window = WindowInput { period, last_period, layout, mechanism, indicators, levels };
+    let window = WindowInput { period, last_period, mechanism, weights, ..WindowInput::default() };
     ssr::backend()?.plan_release(&user, PlanInput { window, rho, target_level, target_margin }).await.map_err(ssr::to_server_error)
 }
 
 #[server(prefix = "/sfn", endpoint = "set_budget")]
-pub async fn set_budget(period: String, total_rho: String) -> Result<BudgetOutcome, ServerFnError> {
+pub async fn set_budget(year: String, total_rho: String) -> Result<BudgetOutcome, ServerFnError> {
     let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
     ssr::backend()?
-        .set_budget(&user, BudgetInput { period, total_rho })
+        .set_budget(&user, BudgetInput { year, total_rho })
         .await
         .map_err(ssr::to_server_error)
 }

@@ -1,24 +1,29 @@
-//! Accuracy at equal ρ: mean absolute error per level of (a) independent noise per cell (the
-//! raw noisy measurements, which is what measuring every cell separately at the same total ρ
-//! gives: one scale for every cell) and (b) this engine's published values (WLS over the
-//! tree, then non-negative, whole, consistent values inside their intervals).
+//! Accuracy of the standard design, and the bias non-negativity leaves in published values.
 //!
-//! Budget split across levels: one OpenDP call over the whole vector at one scale, so each
-//! level gets the same share of ρ in sensitivity terms (each level adds `Σ c_i²` to Δ₂²).
+//! `cargo run --release -p kompotten-privacy --example accuracy [-- --runs N]`
 //!
-//! `cargo run --release -p kompotten-privacy --example accuracy`
+//! 1. Every query of the standard design at ρ = 1 per year, over one year and over a window of
+//!    four: its 95% margin, and the ρ per year at which it becomes better than ± 3 and ± 1
+//!    (margins scale as 1/√ρ; each printed ρ is checked with the engine's own calibration).
+//! 2. Mean error per county over repeated releases on data where four counties have households
+//!    and seventeen have none (households moved out: Skåne 129, Värmland 68, Västmanland 40,
+//!    Gävleborg 38, all inside their länskompotter), for the published value and for the
+//!    unbiased estimate published beside it: at ρ = 0.05 for households moved out and received
+//!    at nation, county and länskompott level, and with the standard design at ρ = 1.
 //!
-//! With `--time-release PATH` it instead times one full release (all 29 indicators, 10 periods)
-//! and writes the exact totals, the tree and the scale to PATH as JSON for
+//! With `--time-release PATH` it instead times one full release (the standard design, ten
+//! periods) and writes the exact totals and every query's cells (as the finest cells each sums), scale
+//! and repeats to PATH as JSON for
 //! `privacy/compare/release.py`, printing `rust_release_seconds=…` (best of 5 releases).
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
-use kompotten_privacy::hierarchy::{make_hierarchy, Geography, NodeKind};
-use kompotten_privacy::release::{prepare_release, release_with, ReleaseSpec};
-use kompotten_privacy::sensitivity::{Level, PeriodLayout};
-use kompotten_privacy::synthetic::{person_count_catalogue, synthetic_totals};
+use kompotten_privacy::design::{make_design, Query};
+use kompotten_privacy::hierarchy::{Geography, NodeKind};
+use kompotten_privacy::planner::query_margins;
+use kompotten_privacy::release::{prepare_release, query_cells, release_with, trees, ReleaseSpec};
+use kompotten_privacy::sensitivity::{IndicatorBound, Level, TimeLayout};
+use kompotten_privacy::synthetic::{synthetic_standard_design, synthetic_totals};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -26,90 +31,129 @@ fn main() {
         time_release(args.get(k + 1).expect("--time-release needs a path"));
         return;
     }
-    let runs: usize = args.iter().position(|a| a == "--runs").and_then(|k| args.get(k + 1)).map_or(200, |v| v.parse().expect("--runs N"));
-    let g = Geography::sweden();
-    let levels = vec![Level::Nation, Level::County, Level::Lanskompott];
-    let spec = ReleaseSpec::new(person_count_catalogue(), levels.clone(), PeriodLayout::PerPeriod(1));
-    let h = make_hierarchy(&g, &levels).unwrap();
-    let m = h.measured().len();
-    println!("29 person-count indicators, nation + 21 counties + 4 länskompotter (+ rests), one period; {runs} releases per row");
-    println!("{:>10} {:>6} {:>8} {:>14} {:>12} {:>12} {:>7}", "households", "rho", "sigma", "level", "MAE raw (a)", "MAE eng (b)", "b/a");
-    // The network's reality (about 14 households a year), and, for contrast, a dataset with
-    // large counts where non-negativity rarely binds.
-    for (households, rho) in [(14, 0.1), (14, 1.0), (14, 10.0), (400, 1.0)] {
-        let exact = synthetic_totals(&h, &g, &spec.indicators, 1, households, 42);
-        let truth: Vec<i64> = exact.chunks(m).flat_map(|b| h.complete_exact(b).unwrap()).collect();
-        let params = prepare_release(&g, &spec, rho).unwrap();
-        let mut err: BTreeMap<NodeKind, (f64, f64, usize)> = BTreeMap::new();
-        for _ in 0..runs {
-            let r = release_with(&params, &exact).unwrap();
-            for (b, block) in r.noisy.chunks(m).enumerate() {
-                let raw = h.scatter(block);
-                for v in 0..h.len() {
-                    let t = truth[b * h.len() + v];
-                    let e = err.entry(h.nodes()[v].kind).or_default();
-                    e.0 += (raw[v] - t).abs() as f64;
-                    e.1 += (r.table.cells[b * h.len() + v].value - t).abs() as f64;
-                    e.2 += 1;
-                }
-            }
-        }
-        for (kind, (a, b, n)) in err {
-            let (a, b) = (a / n as f64, b / n as f64);
-            println!("{households:>10} {rho:>6} {:>8.3} {:>14} {a:>12.3} {b:>12.3} {:>7.3}", params.mechanism.scale, format!("{kind:?}"), b / a);
+    let runs: usize = args.iter().position(|a| a == "--runs").and_then(|k| args.get(k + 1)).map_or(1_000, |v| v.parse().expect("--runs N"));
+    margins();
+    bias(runs);
+}
+
+fn describe(q: &Query) -> String {
+    let what = if q.indicators.len() > 1 { format!("{} … ({} parts)", q.indicators[0].code, q.indicators.len()) } else { q.indicators[0].code.clone() };
+    format!("{what} × {:?} × {:?}", q.level, q.time)
+}
+
+/// The smallest ρ per year (within 2%) at which query `q`'s margin is at most `target`, by
+/// bisection on the engine's own calibration (margins fall as ρ grows).
+fn rho_for(g: &Geography, spec: &ReleaseSpec, q: usize, target: f64, guess: f64) -> (f64, f64) {
+    let margin = |rho: f64| query_margins(g, spec, &prepare_release(g, spec, rho).unwrap(), &[]).unwrap()[q].margin;
+    let (mut lo, mut hi) = (guess / 2.0, guess * 2.0);
+    while margin(hi) > target {
+        hi *= 2.0;
+    }
+    while margin(lo) <= target {
+        lo /= 2.0;
+    }
+    while hi / lo > 1.02 {
+        let mid = (lo * hi).sqrt();
+        if margin(mid) <= target {
+            hi = mid;
+        } else {
+            lo = mid;
         }
     }
-    let counties = h.nodes().iter().filter(|v| v.kind == NodeKind::County).count();
-    let with_lanskompott = h.nodes().iter().filter(|v| v.kind == NodeKind::Lanskompott).count();
-    let split = |n: f64, l: f64| county_split(counties, with_lanskompott, n, levels.len() as f64 - n - l, l);
-    let (equal, _) = split(1.0, 1.0);
-    let (best, n, l) = unconstrained_county_bound(&split, levels.len() as f64);
-    println!(
-        "Where no constraint binds: county b/a is {equal:.3} at this engine's equal split, and at best {best:.3} for any split of ρ \
-         that keeps the nation no worse (nation {n:.2}, länskompott level {l:.2}, counties the rest, in units of (a)'s per-level share)."
-    );
+    (hi, margin(hi))
 }
 
-/// County b/a and the nation's variance (relative to (a)) where no constraint binds (large
-/// counts): the published values are then the best linear unbiased estimate, and a Gaussian's
-/// mean absolute error is proportional to its standard deviation, so b/a is a ratio of standard
-/// deviations, averaged over the counties.
-///
-/// Precisions `n`, `c`, `l` per cell of the nation, county and länskompott levels are in units
-/// of (a)'s per-cell precision; (a) measures every level at 1, so the budget is one unit per
-/// level (zCDP adds each level's Δ²/2σ²). A county's own subtree tells its total with precision
-/// `c`, plus `l/2` where its länskompott and rest are measured (their sum); its estimate then
-/// adds the nation minus the other counties: variance `1 / (o_k + 1 / (1/n + Σ_{j≠k} 1/o_j))`.
-/// The nation's is `1 / (n + 1 / Σ_j 1/o_j)`. (Checked against generalised least squares on the
-/// full design matrix with numpy.)
-fn county_split(counties: usize, with_lanskompott: usize, n: f64, c: f64, l: f64) -> (f64, f64) {
-    let own: Vec<f64> = (0..counties).map(|k| if k < with_lanskompott { c + l / 2.0 } else { c }).collect();
-    let spread: f64 = own.iter().map(|o| 1.0 / o).sum();
-    let nation = 1.0 / (n + 1.0 / spread);
-    let county_sd = own.iter().map(|o| (1.0 / (o + 1.0 / (1.0 / n + spread - 1.0 / o))).sqrt()).sum::<f64>() / counties as f64;
-    (county_sd, nation)
+fn margins() {
+    let g = Geography::sweden();
+    let design = synthetic_standard_design();
+    println!("Standard design: 95% margin (± households, or requests) per query at ρ = 1 per year, and the smallest ρ per year for ± 3 and ± 1");
+    println!("(found by bisection with the engine's calibration at 5,000 simulated trees; the margin it reached in brackets)");
+    println!("{:<72} {:>6} {:>9} {:>10} {:>8} {:>10} {:>8}", "query", "years", "margin", "ρ for ±3", "(±)", "ρ for ±1", "(±)");
+    for years in [1, 4] {
+        let spec = ReleaseSpec::new(design.clone(), years);
+        let quick = ReleaseSpec { simulations: 5_000, ..spec.clone() };
+        let at_one = query_margins(&g, &spec, &prepare_release(&g, &spec, 1.0).unwrap(), &[]).unwrap();
+        for q in &at_one {
+            let three = rho_for(&g, &quick, q.query, 3.0, (q.margin / 3.0).powi(2));
+            let one = rho_for(&g, &quick, q.query, 1.0, q.margin.powi(2));
+            println!("{:<72} {years:>6} {:>9.2} {:>10.3} {:>8.2} {:>10.2} {:>8.2}", describe(&design.queries[q.query]), q.margin, three.0, three.1, one.0, one.1);
+        }
+    }
 }
 
-/// The best county b/a over a grid of splits (n, l) of the budget that keep the nation's
-/// variance at most (a)'s: returns it with its n and l.
-fn unconstrained_county_bound(split: &dyn Fn(f64, f64) -> (f64, f64), budget: f64) -> (f64, f64, f64) {
-    let steps = 600;
-    let grid = |i: usize| budget * i as f64 / steps as f64;
-    // i + j < steps, so the counties always get a positive share.
-    (1..steps)
-        .flat_map(|i| (0..steps - i).map(move |j| (grid(i), grid(j))))
-        .map(|(n, l)| (split(n, l), n, l))
-        .filter(|((_, nation), _, _)| *nation <= 1.0 + 1e-12)
-        .map(|((county, _), n, l)| (county, n, l))
-        .fold((f64::INFINITY, 0.0, 0.0), |best, x| if x.0 < best.0 { x } else { best })
+/// The issue's dataset: households in four counties (inside their länskompotter), none elsewhere,
+/// spread over the periods (the länskompott parts first, so that every period adds up).
+fn four_counties(g: &Geography, indicators: usize, periods: usize) -> Vec<i64> {
+    let areas = g.areas();
+    let share = |t: i64, p: usize| t / periods as i64 + i64::from((p as i64) < t % periods as i64);
+    let mut out = Vec::new();
+    for _ in 0..indicators {
+        for p in 0..periods {
+            let mut one = vec![0i64; areas.len()];
+            for (county, total) in [("12", 129), ("17", 68), ("19", 40), ("21", 38)] {
+                let c = areas.iter().position(|a| a.label == county).unwrap();
+                let l = areas.iter().position(|a| a.label == format!("L{county}")).unwrap();
+                let here = share(total, p);
+                one[c] = here;
+                one[l] = here;
+                one[0] += here;
+            }
+            out.extend(one);
+        }
+    }
+    out
+}
+
+fn bias(runs: usize) {
+    let g = Geography::sweden();
+    let q = |code: &str, level, time, weight| Query { indicators: vec![IndicatorBound::new(code, 1)], joint_bound: None, level, time, weight };
+    let two = make_design(
+        "two",
+        ["households_moved_out", "households_received"]
+            .iter()
+            .flat_map(|c| [q(c, Level::Nation, TimeLayout::PerPeriod, 22.0), q(c, Level::County, TimeLayout::Window, 8.0), q(c, Level::Lanskompott, TimeLayout::Window, 3.0)])
+            .collect(),
+    )
+    .unwrap();
+    for (label, design, periods, rho) in [("two indicators, ρ = 0.05, one year", two, 1, 0.05), ("standard design, ρ = 1 per year, four years", synthetic_standard_design(), 4, 1.0)] {
+        let spec = ReleaseSpec::new(design, periods);
+        let exact = four_counties(&g, spec.design.indicators.len(), periods);
+        let params = prepare_release(&g, &spec, rho).unwrap();
+        let trees = trees(&g, &spec).unwrap();
+        let areas = g.areas();
+        let truth = trees[0].truth(&exact[..periods * areas.len()], areas.len());
+        let counties: Vec<usize> = (0..trees[0].len()).filter(|&v| trees[0].nodes[v].kind == NodeKind::County).collect();
+        let (mut published, mut estimate, mut zero) = (vec![0.0; trees[0].len()], vec![0.0; trees[0].len()], vec![0usize; trees[0].len()]);
+        for _ in 0..runs {
+            let r = release_with(&params, &exact).unwrap();
+            for &v in &counties {
+                let c = r.table.cells[v];
+                published[v] += (c.value - truth[v]) as f64;
+                estimate[v] += c.estimate - truth[v] as f64;
+                zero[v] += usize::from(c.value == 0);
+            }
+        }
+        let margin = params.calibrations[params.indicator_calibration[0]].nodes[counties[0]].margin();
+        println!("\nHouseholds moved out per county, {label} ({runs} releases; county margin ± {margin:.1}): mean error of the published value / of the unbiased estimate");
+        let (mut populated, mut empty) = ((0.0, 0), (0.0, 0));
+        for &v in &counties {
+            let (p, e) = (published[v] / runs as f64, estimate[v] / runs as f64);
+            let name = &areas[trees[0].nodes[v].area].label;
+            if truth[v] > 0 {
+                println!("  county {name}: truth {:>4}, published {p:+6.2}, estimate {e:+6.2}, published as 0 in {} releases", truth[v], zero[v]);
+                populated = (populated.0 + p, populated.1 + 1);
+            } else {
+                empty = (empty.0 + p, empty.1 + 1);
+            }
+        }
+        println!("  the {} counties with none: published {:+.2} on average each", empty.1, empty.0 / empty.1 as f64);
+    }
 }
 
 fn time_release(path: &str) {
     let g = Geography::sweden();
-    let levels = vec![Level::Nation, Level::County, Level::Lanskompott];
-    let spec = ReleaseSpec::new(person_count_catalogue(), levels.clone(), PeriodLayout::PerPeriod(10));
-    let h = make_hierarchy(&g, &levels).unwrap();
-    let exact = synthetic_totals(&h, &g, &spec.indicators, 10, 14, 1);
+    let spec = ReleaseSpec::new(synthetic_standard_design(), 10);
+    let exact = synthetic_totals(&g, &spec.design.indicators, 10, 14, 1);
     let params = prepare_release(&g, &spec, 1.0).unwrap();
     let best = (0..5)
         .map(|_| {
@@ -118,14 +162,31 @@ fn time_release(path: &str) {
             started.elapsed().as_secs_f64()
         })
         .fold(f64::INFINITY, f64::min);
-    let parents: Vec<i64> = h.nodes().iter().map(|n| n.parent.map_or(-1, |p| p as i64)).collect();
-    let json = format!(
-        "{{\"parents\": {parents:?}, \"measured\": {:?}, \"exact\": {exact:?}, \"scale\": {}, \"blocks\": {}}}",
-        h.measured(),
-        params.mechanism.scale,
-        exact.len() / h.measured().len()
-    );
-    std::fs::write(path, json).expect("write the dataset");
+    // Each measured cell as the finest cells (period × county without länskompott, länskompott
+    // or rest of county) it sums, so the comparison's least squares has independent unknowns.
+    let areas = g.areas();
+    let finest: Vec<Vec<usize>> = areas
+        .iter()
+        .map(|a| {
+            let under = |b: &kompotten_privacy::hierarchy::Area| match a.kind {
+                NodeKind::Nation => !areas.iter().any(|c| c.label == format!("L{}", b.label)) && b.kind != NodeKind::Nation,
+                NodeKind::County if areas.iter().any(|c| c.label == format!("L{}", a.label)) => b.label == format!("L{}", a.label) || b.label == format!("R{}", a.label),
+                _ => b == a,
+            };
+            (0..areas.len()).filter(|&k| under(&areas[k])).collect()
+        })
+        .collect();
+    let n = areas.len();
+    let cells = query_cells(&g, &spec, &trees(&g, &spec).unwrap());
+    let queries: Vec<String> = cells
+        .iter()
+        .zip(&params.noise)
+        .map(|(cells, noise)| {
+            let cells: Vec<Vec<usize>> = cells.iter().map(|sum| sum.iter().flat_map(|&x| finest[x % n].iter().map(move |&f| x - x % n + f)).collect()).collect();
+            format!("{{\"scale\": {}, \"repeats\": {}, \"cells\": {cells:?}}}", noise.scale, noise.repeats)
+        })
+        .collect();
+    std::fs::write(path, format!("{{\"exact\": {exact:?}, \"block\": {}, \"queries\": [{}]}}", 10 * n, queries.join(", "))).expect("write the dataset");
     println!("rust_release_seconds={best}");
-    println!("values={}", exact.len());
+    println!("values={}", cells.iter().map(Vec::len).sum::<usize>());
 }

@@ -13,10 +13,6 @@ pub enum PrivacyError {
     InvalidDelta(f64),
     #[error("a release must cover at least one period")]
     NoPeriods,
-    #[error("geography level {0:?} is listed twice")]
-    DuplicateLevel(crate::sensitivity::Level),
-    #[error("invalid set of levels: {0}")]
-    InvalidLevels(&'static str),
     #[error("expected {expected} values ({what}), got {got}")]
     ShapeMismatch { what: &'static str, expected: usize, got: usize },
     #[error("exact totals are inconsistent: {0}")]
@@ -25,6 +21,8 @@ pub enum PrivacyError {
     EngineVersion { stored: String, current: String },
     #[error("the planner cannot reach ± {target} households at {level:?} level with ρ up to {max_rho}")]
     Unreachable { level: crate::sensitivity::Level, target: f64, max_rho: f64 },
+    #[error("invalid release design: {0}")]
+    InvalidDesign(String),
     #[error("invalid parameter: {0}")]
     InvalidParameter(String),
 }

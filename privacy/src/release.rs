@@ -2,90 +2,96 @@
 //! table with intervals and parameters out; and the recomputation of a stored release.
 //!
 //! # Privacy
-//! The only step that reads exact totals is the single OpenDP call in [`release_with`], over
-//! the whole released vector (every indicator, period and cell), calibrated by
-//! [`crate::mechanism`] to the sensitivity of [`crate::sensitivity`]. Everything before it is
-//! data-independent (sensitivity, calibration of the noise and of the intervals); everything
-//! after it ([`recompute`]) reads only the noisy vector and the parameters, so it is
-//! post-processing and costs nothing. The release costs ρ (as stated in
-//! [`MechanismParams::rho`]) to the budget of **each** period of the window
-//! ([`Sensitivity::periods_debited`]).
+//! The only step that reads exact totals is the single invocation, in [`release_with`], of the
+//! release's composed OpenDP measurement ([`crate::mechanism::make_release_measurement`]): one
+//! measurement per query of the design, each calibrated to its share of ρ. Everything before
+//! it is data-independent (the design, the sensitivities, the noise and interval calibration);
+//! everything after it ([`recompute`]) reads only the noisy vector and the parameters, so it is
+//! post-processing and costs nothing. The release costs `params.cost.rho` to the budget of
+//! **each** year its window touches.
 //!
 //! (Checking that the exact totals are consistent, which may refuse a request, is validation of
 //! the caller's input, not a release: a refused request publishes nothing.)
 //!
 //! # Reproducibility
 //! [`ReleaseParams`] holds everything the published table depends on besides the noisy vector:
-//! the geography, the request, the mechanism's parameters, the interval calibration and the
-//! engine version. `recompute(params, noisy)` rebuilds the table bit for bit: no randomness and
-//! no simulation are involved after the measurement.
+//! the geography, the request, every query's noise, the interval calibration and the engine
+//! version. `recompute(params, noisy)` rebuilds the table bit for bit: no randomness and no
+//! simulation are involved after the measurement.
 
 use serde::{Deserialize, Serialize};
 
-use crate::consistency::{equal_variances, publish_whole, wls_estimate};
+use crate::consistency::{publish_whole, wls_estimate};
+use crate::design::ReleaseDesign;
 use crate::error::PrivacyError;
-use crate::hierarchy::{make_hierarchy, Geography, Hierarchy, NodeKind};
-use crate::interval::{accepted_truths, calibrate_intervals_cached, interval, IntervalCalibration, DEFAULT_SIMULATIONS};
-use crate::mechanism::{make_calibrated_mechanism, CalibratedMechanism, Mechanism, MechanismParams};
-use crate::sensitivity::{make_sensitivity, IndicatorBound, Level, PeriodLayout, Sensitivity};
+use crate::hierarchy::{make_tree, Geography, NodeKind, TimeCell, Tree};
+use crate::interval::{accepted_truths, calibrate_tree_cached, interval, lattice_has_cuts, node_variances, TreeCalibration, DEFAULT_SIMULATIONS};
+use crate::mechanism::{calibrate_query, calibrate_repeated, make_release_measurement, release_cost, CellSums, Mechanism, QueryNoise, ReleaseCost};
 use crate::{DEFAULT_DELTA, ENGINE_VERSION};
 
 /// What to release, independent of the data and of the budget.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReleaseSpec {
-    pub indicators: Vec<IndicatorBound>,
-    pub levels: Vec<Level>,
-    pub periods: PeriodLayout,
+    pub design: ReleaseDesign,
+    /// Periods in the window.
+    pub periods: usize,
     pub mechanism: Mechanism,
     /// δ of the (ε, δ) statement (Gaussian).
     pub delta: f64,
-    /// Simulated trees behind the interval calibration.
+    /// Simulated trees behind each interval calibration.
     pub simulations: usize,
 }
 
 impl ReleaseSpec {
     /// The default: discrete Gaussian, δ = [`DEFAULT_DELTA`], [`DEFAULT_SIMULATIONS`].
-    pub fn new(indicators: Vec<IndicatorBound>, levels: Vec<Level>, periods: PeriodLayout) -> Self {
-        ReleaseSpec { indicators, levels, periods, mechanism: Mechanism::DiscreteGaussian, delta: DEFAULT_DELTA, simulations: DEFAULT_SIMULATIONS }
+    pub fn new(design: ReleaseDesign, periods: usize) -> Self {
+        ReleaseSpec { design, periods, mechanism: Mechanism::DiscreteGaussian, delta: DEFAULT_DELTA, simulations: DEFAULT_SIMULATIONS }
     }
 }
 
 /// Everything a published table depends on besides the noisy vector.
 ///
 /// Store it in a format that round-trips `f64` exactly (with serde_json, enable its
-/// `float_roundtrip` feature; its default parser may change the last bit of a margin).
+/// `float_roundtrip` feature; its default parser may change the last bit of a cut).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReleaseParams {
     pub engine_version: String,
     pub geography: Geography,
     pub spec: ReleaseSpec,
-    pub sensitivity: Sensitivity,
-    pub mechanism: MechanismParams,
-    pub intervals: IntervalCalibration,
+    /// The budget asked for; `cost.rho` is at most this.
+    pub budget: f64,
+    /// Each query's noise, in design order.
+    pub noise: Vec<QueryNoise>,
+    pub cost: ReleaseCost,
+    /// Distinct interval calibrations, and which one each indicator's tree uses.
+    pub calibrations: Vec<TreeCalibration>,
+    pub indicator_calibration: Vec<usize>,
 }
 
 /// One published number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PublishedCell {
-    /// Index into the request's indicators.
+    /// Index into the design's indicators.
     pub indicator: usize,
-    /// Index of the released period (always 0 for a summed window).
-    pub period: usize,
-    /// Node of the hierarchy (see [`PublishedTable::labels`]).
-    pub node: usize,
+    /// The area's index in [`Geography::areas`].
+    pub area: usize,
     pub kind: NodeKind,
+    pub time: TimeCell,
     pub value: i64,
     /// The 95% interval.
     pub low: i64,
     pub high: i64,
+    /// The unbiased (WLS) estimate the value was made non-negative and whole from; it can be
+    /// negative. `value − estimate` is what the consistency step moved.
+    pub estimate: f64,
+    /// Whether a query measured this cell (otherwise it is a derived total).
+    pub measured: bool,
 }
 
-/// The published table: every node (rest of county included, derived) of every block.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The published table: every node of every indicator's tree.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PublishedTable {
-    /// Node labels ("SE", county code, "L12", "R12").
-    pub labels: Vec<String>,
-    /// Cells ordered by indicator, released period, node.
+    /// Cells ordered by indicator, then node.
     pub cells: Vec<PublishedCell>,
 }
 
@@ -93,61 +99,227 @@ pub struct PublishedTable {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Release {
     pub params: ReleaseParams,
+    /// Every query's noisy cells, in design order; within a query, by indicator, area, period,
+    /// each cell `repeats` times.
     pub noisy: Vec<i64>,
     pub table: PublishedTable,
 }
 
-/// The data-independent part: sensitivity, calibrated mechanism, interval calibration (cached
-/// per parameter set). This is also what the planner evaluates.
+/// The trees of every indicator of `spec`.
+pub fn trees(geography: &Geography, spec: &ReleaseSpec) -> Result<Vec<Tree>, PrivacyError> {
+    (0..spec.design.indicators.len()).map(|i| make_tree(geography, &spec.design, i, spec.periods)).collect()
+}
+
+/// For each query, where its cells come from in the exact input `[indicator][period][area]`,
+/// in the order of its noisy vector.
+pub fn query_cells(geography: &Geography, spec: &ReleaseSpec, trees: &[Tree]) -> Vec<CellSums> {
+    let areas = geography.areas().len();
+    spec.design
+        .queries
+        .iter()
+        .enumerate()
+        .map(|(q, query)| {
+            query
+                .indicators
+                .iter()
+                .flat_map(|ind| {
+                    let i = spec.design.indicator_index(&ind.code).unwrap_or(0);
+                    let tree = &trees[i];
+                    tree.measured_by(q).into_iter().map(move |v| {
+                        let node = &tree.nodes[v];
+                        let base = i * spec.periods * areas;
+                        match node.time {
+                            TimeCell::Period(p) => vec![base + p * areas + node.area],
+                            TimeCell::Window => (0..spec.periods).map(|p| base + p * areas + node.area).collect(),
+                        }
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// How many times a query's noise is widened to bring a coarse error's coverage into tolerance
+/// before giving up: by 1% for the first twenty, then by a fifth more each time, so that a
+/// slightly coarse error costs little and a very coarse one (noise well below one household,
+/// where the error takes two or three values) is still reached.
+const MAX_WIDENINGS: usize = 60;
+/// Where a query's cells are each measured once with nothing to combine them with, their error
+/// is the query's integer noise. With the Gaussian they are measured repeatedly, so that the
+/// mean's error takes this many values per standard deviation, with at most [`MAX_REPEATS`];
+/// with the Laplace the scale is stepped up by [`LATTICE_STEP`] until exact cuts within
+/// [`LATTICE_MOST`] exist (up to twice the scale), leaving room for the simulation's sampling.
+const LATTICE_VALUES_PER_SIGMA: f64 = 20.0;
+const MAX_REPEATS: f64 = 16.0;
+const LATTICE_STEP: f64 = 1.0005;
+const LATTICE_MOST: f64 = 0.956;
+
+/// The data-independent part: each query's share of ρ and its calibrated noise, the release's
+/// cost, and the interval calibrations (cached per parameter set). This is also what the
+/// planner evaluates.
 pub fn prepare_release(geography: &Geography, spec: &ReleaseSpec, rho: f64) -> Result<ReleaseParams, PrivacyError> {
-    let h = make_hierarchy(geography, &spec.levels)?;
-    let sensitivity = make_sensitivity(&spec.indicators, &spec.levels, spec.periods)?;
-    let mechanism = make_calibrated_mechanism(spec.mechanism, &sensitivity, rho, spec.delta)?;
-    let intervals = calibrate_intervals_cached(&h, &mechanism, spec.simulations)?;
+    let design = &spec.design;
+    if spec.periods == 0 {
+        return Err(PrivacyError::NoPeriods);
+    }
+    let trees = trees(geography, spec)?;
+    let cells = query_cells(geography, spec, &trees);
+    let total_weight = design.total_weight();
+    let mut noise: Vec<QueryNoise> = design
+        .queries
+        .iter()
+        .zip(&design.sensitivities)
+        .map(|(q, s)| calibrate_query(spec.mechanism, s, rho * q.weight / total_weight))
+        .collect::<Result<_, _>>()?;
+    for q in lone_queries(&trees) {
+        match spec.mechanism {
+            // Measured repeatedly, a lone cell's error is fine-grained at the same variance and
+            // cost (see `calibrate_repeated`): enough repeats to put 20 values per σ.
+            Mechanism::DiscreteGaussian => {
+                let repeats = (LATTICE_VALUES_PER_SIGMA / noise[q].scale).ceil().clamp(1.0, MAX_REPEATS) as u32;
+                noise[q] = calibrate_repeated(spec.mechanism, &design.sensitivities[q], rho * design.queries[q].weight / total_weight, repeats)?;
+            }
+            // Repeating would raise the pure ε by √k: the Laplace's scale is instead stepped up
+            // until exact cuts within tolerance exist.
+            Mechanism::DiscreteLaplace => {
+                let start = noise[q].scale;
+                while !lattice_has_cuts(&noise[q].pmf(), LATTICE_MOST) && noise[q].scale < 2.0 * start {
+                    noise[q] = noise[q].at_scale(&design.sensitivities[q], noise[q].scale * LATTICE_STEP)?;
+                }
+            }
+        }
+    }
+    let mut widenings = 0;
+    let (calibrations, indicator_calibration) = loop {
+        let (calibrations, index) = calibrate_all(&trees, &noise, spec.simulations)?;
+        let coarse = coarse_queries(&trees, &calibrations, &index);
+        if coarse.is_empty() {
+            break (calibrations, index);
+        }
+        widenings += 1;
+        if widenings > MAX_WIDENINGS {
+            return Err(PrivacyError::InvalidParameter(format!("queries {coarse:?} keep an error too coarse for a 95% interval")));
+        }
+        // Wider noise costs less: the release stays within its budget.
+        let step = 1.0 + 0.01 * 1.2f64.powi(widenings.saturating_sub(20) as i32);
+        for q in coarse {
+            noise[q] = noise[q].at_scale(&design.sensitivities[q], noise[q].scale * step)?;
+        }
+    };
+    let pairs: Vec<(QueryNoise, CellSums)> = noise.iter().copied().zip(cells).collect();
+    let mut cost = release_cost(spec.mechanism, &pairs, spec.delta)?;
+    // The shares are rounded to floats: should their sum exceed ρ by a hair, shrink them all.
+    let mut shrink = 1.0;
+    while cost.rho > rho {
+        shrink *= 1.0 - 1e-9;
+        if shrink < 0.5 {
+            return Err(PrivacyError::InvalidBudget(rho));
+        }
+        for (k, (q, s)) in design.queries.iter().zip(&design.sensitivities).enumerate() {
+            noise[k] = calibrate_repeated(spec.mechanism, s, shrink * rho * q.weight / total_weight, noise[k].repeats)?.max_scale(noise[k]);
+        }
+        let pairs: Vec<(QueryNoise, CellSums)> = noise.iter().copied().zip(query_cells(geography, spec, &trees)).collect();
+        cost = release_cost(spec.mechanism, &pairs, spec.delta)?;
+    }
     Ok(ReleaseParams {
         engine_version: ENGINE_VERSION.to_string(),
         geography: geography.clone(),
         spec: spec.clone(),
-        sensitivity,
-        mechanism: mechanism.params,
-        intervals,
+        budget: rho,
+        noise,
+        cost,
+        calibrations,
+        indicator_calibration,
     })
 }
 
-/// Releases `exact` (laid out `[indicator][period of the window][measured node]`, measured
-/// nodes in [`Hierarchy::measured`] order) at budget `rho`.
+impl QueryNoise {
+    /// The wider of two calibrations of one query (keeps a widening for coverage).
+    fn max_scale(self, other: QueryNoise) -> QueryNoise {
+        if other.scale > self.scale {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// The queries all of whose cells are lone trees (one node, measured, nothing to combine it
+/// with): their cells' error is the query's noise exactly.
+fn lone_queries(trees: &[Tree]) -> Vec<usize> {
+    let mut lone: Vec<usize> = trees.iter().filter(|t| t.len() == 1).filter_map(|t| t.nodes[0].measured_by).collect();
+    lone.sort_unstable();
+    lone.dedup();
+    lone.retain(|q| trees.iter().all(|t| t.len() == 1 || t.nodes.iter().all(|n| n.measured_by != Some(*q))));
+    lone
+}
+
+/// Calibrates every distinct tree once.
+fn calibrate_all(trees: &[Tree], noise: &[QueryNoise], simulations: usize) -> Result<(Vec<TreeCalibration>, Vec<usize>), PrivacyError> {
+    let mut keys: Vec<String> = Vec::new();
+    let mut calibrations = Vec::new();
+    let mut index = Vec::with_capacity(trees.len());
+    for tree in trees {
+        let key = shape_key(tree, noise);
+        match keys.iter().position(|k| *k == key) {
+            Some(k) => index.push(k),
+            None => {
+                calibrations.push(calibrate_tree_cached(tree, noise, simulations)?);
+                keys.push(key);
+                index.push(calibrations.len() - 1);
+            }
+        }
+    }
+    Ok((calibrations, index))
+}
+
+fn shape_key(tree: &Tree, noise: &[QueryNoise]) -> String {
+    let mechanisms: Vec<_> = tree.nodes.iter().filter_map(|n| n.measured_by.map(|q| (noise[q].mechanism, noise[q].scale.to_bits()))).collect();
+    format!("{mechanisms:?}|{}", tree.signature(&node_variances(tree, noise)))
+}
+
+/// The queries whose nodes' coverage is out of tolerance: the measuring query of such a node,
+/// or every query of its tree for a derived node.
+fn coarse_queries(trees: &[Tree], calibrations: &[TreeCalibration], index: &[usize]) -> Vec<usize> {
+    let mut coarse = Vec::new();
+    for (tree, &c) in trees.iter().zip(index) {
+        for (node, k) in tree.nodes.iter().zip(&calibrations[c].nodes) {
+            if k.is_within_tolerance() {
+                continue;
+            }
+            match node.measured_by {
+                Some(q) => coarse.push(q),
+                None => coarse.extend(tree.nodes.iter().filter_map(|n| n.measured_by)),
+            }
+        }
+    }
+    coarse.sort_unstable();
+    coarse.dedup();
+    coarse
+}
+
+/// Releases `exact` (laid out `[indicator][period][area]`, indicators in design order, areas
+/// in [`Geography::areas`] order) at budget `rho`.
 pub fn release(geography: &Geography, spec: &ReleaseSpec, rho: f64, exact: &[i64]) -> Result<Release, PrivacyError> {
     release_with(&prepare_release(geography, spec, rho)?, exact)
 }
 
-/// Releases `exact` with prepared parameters (one OpenDP call over the whole vector).
+/// Releases `exact` with prepared parameters: one invocation of the composed measurement.
 pub fn release_with(params: &ReleaseParams, exact: &[i64]) -> Result<Release, PrivacyError> {
-    let h = make_hierarchy(&params.geography, &params.spec.levels)?;
-    let released = released_vector(&h, &params.spec, exact)?;
-    let noisy = CalibratedMechanism { params: params.mechanism }.invoke(&released)?;
-    let table = publish(&h, params, &noisy)?;
-    Ok(Release { params: params.clone(), noisy, table })
-}
-
-/// The exact vector the mechanism measures: per-period blocks, or window totals when summed.
-/// Refuses totals that are negative or inconsistent (they cannot be a truth).
-pub fn released_vector(h: &Hierarchy, spec: &ReleaseSpec, exact: &[i64]) -> Result<Vec<i64>, PrivacyError> {
-    let m = h.measured().len();
-    let periods = spec.periods.periods() as usize;
-    let expected = spec.indicators.len() * periods * m;
+    let spec = &params.spec;
+    let areas = params.geography.areas().len();
+    let expected = spec.design.indicators.len() * spec.periods * areas;
     if exact.len() != expected {
-        return Err(PrivacyError::ShapeMismatch { what: "exact totals (indicators × periods × measured cells)", expected, got: exact.len() });
+        return Err(PrivacyError::ShapeMismatch { what: "exact totals (indicators × periods × areas)", expected, got: exact.len() });
     }
-    for block in exact.chunks(m) {
-        h.complete_exact(block)?;
+    for period in exact.chunks(areas) {
+        params.geography.check_exact(period)?;
     }
-    Ok(match spec.periods {
-        PeriodLayout::PerPeriod(_) => exact.to_vec(),
-        PeriodLayout::Summed(_) => exact
-            .chunks(periods * m)
-            .flat_map(|window| (0..m).map(move |j| window.chunks(m).map(|block| block[j]).sum::<i64>()))
-            .collect(),
-    })
+    let trees = trees(&params.geography, spec)?;
+    let pairs: Vec<(QueryNoise, CellSums)> = params.noise.iter().copied().zip(query_cells(&params.geography, spec, &trees)).collect();
+    let noisy: Vec<i64> = make_release_measurement(&pairs)?.invoke(&exact.to_vec())?.into_iter().flatten().collect();
+    let table = publish(params, &trees, &noisy)?;
+    Ok(Release { params: params.clone(), noisy, table })
 }
 
 /// Rebuilds the published table of a stored release from its parameters and noisy vector.
@@ -155,38 +327,61 @@ pub fn recompute(params: &ReleaseParams, noisy: &[i64]) -> Result<PublishedTable
     if params.engine_version != ENGINE_VERSION {
         return Err(PrivacyError::EngineVersion { stored: params.engine_version.clone(), current: ENGINE_VERSION.to_string() });
     }
-    let h = make_hierarchy(&params.geography, &params.spec.levels)?;
-    publish(&h, params, noisy)
+    publish(params, &trees(&params.geography, &params.spec)?, noisy)
 }
 
-fn publish(h: &Hierarchy, params: &ReleaseParams, noisy: &[i64]) -> Result<PublishedTable, PrivacyError> {
-    let m = h.measured().len();
-    let periods = params.spec.periods.released_periods() as usize;
-    let expected = params.spec.indicators.len() * periods * m;
-    if noisy.len() != expected {
-        return Err(PrivacyError::ShapeMismatch { what: "noisy measurements (indicators × released periods × measured cells)", expected, got: noisy.len() });
-    }
-    let kinds: Vec<_> = h
-        .nodes()
-        .iter()
-        .map(|n| params.intervals.for_kind(n.kind).copied().ok_or_else(|| PrivacyError::InvalidParameter(format!("no interval calibration for {:?}", n.kind))))
-        .collect::<Result<_, _>>()?;
-    let variance = equal_variances(h);
-    let mut cells = Vec::with_capacity(noisy.len() / m.max(1) * h.len());
-    let mut y = vec![0.0; h.len()];
-    for (b, block) in noisy.chunks(m).enumerate() {
-        for (&v, &value) in h.measured().iter().zip(block) {
-            y[v] = value as f64;
-        }
-        let estimate = wls_estimate(h, &y, &variance);
-        let boxes: Vec<(i64, i64)> = kinds.iter().zip(&estimate).map(|(k, w)| accepted_truths(k, *w).unwrap_or((0, i64::MAX))).collect();
-        let values = publish_whole(h, &estimate, &boxes);
-        for (node, kind) in kinds.iter().enumerate() {
-            let (low, high) = interval(kind, estimate[node], values[node]);
-            cells.push(PublishedCell { indicator: b / periods, period: b % periods, node, kind: kind.kind, value: values[node], low, high });
+/// Splits the noisy vector into each indicator's measured node values (the mean of a cell's
+/// repeats).
+fn scatter(params: &ReleaseParams, trees: &[Tree], noisy: &[i64]) -> Result<Vec<Vec<f64>>, PrivacyError> {
+    let design = &params.spec.design;
+    let mut y: Vec<Vec<f64>> = trees.iter().map(|t| vec![0.0; t.len()]).collect();
+    let mut next = 0;
+    for (q, query) in design.queries.iter().enumerate() {
+        let repeats = params.noise.get(q).map_or(1, |n| n.repeats.max(1)) as usize;
+        for ind in &query.indicators {
+            let i = design.indicator_index(&ind.code).unwrap_or(0);
+            for v in trees[i].measured_by(q) {
+                let draws = noisy.get(next..next + repeats).ok_or(PrivacyError::ShapeMismatch { what: "noisy measurements", expected: next + repeats, got: noisy.len() })?;
+                y[i][v] = draws.iter().sum::<i64>() as f64 / repeats as f64;
+                next += repeats;
+            }
         }
     }
-    Ok(PublishedTable { labels: h.nodes().iter().map(|n| n.label.clone()).collect(), cells })
+    if next != noisy.len() {
+        return Err(PrivacyError::ShapeMismatch { what: "noisy measurements", expected: next, got: noisy.len() });
+    }
+    Ok(y)
+}
+
+fn publish(params: &ReleaseParams, trees: &[Tree], noisy: &[i64]) -> Result<PublishedTable, PrivacyError> {
+    let y = scatter(params, trees, noisy)?;
+    let mut cells = Vec::with_capacity(trees.iter().map(Tree::len).sum());
+    for (i, (tree, y)) in trees.iter().zip(&y).enumerate() {
+        let calibration = params
+            .indicator_calibration
+            .get(i)
+            .and_then(|&c| params.calibrations.get(c))
+            .filter(|c| c.nodes.len() == tree.len())
+            .ok_or_else(|| PrivacyError::InvalidParameter(format!("no interval calibration for indicator {i}")))?;
+        let estimate = wls_estimate(tree, y, &node_variances(tree, &params.noise));
+        let boxes: Vec<(i64, i64)> = calibration.nodes.iter().zip(&estimate).map(|(k, w)| accepted_truths(k, *w).unwrap_or((0, i64::MAX))).collect();
+        let values = publish_whole(tree, &estimate, &boxes);
+        for (v, node) in tree.nodes.iter().enumerate() {
+            let (low, high) = interval(&calibration.nodes[v], estimate[v], values[v]);
+            cells.push(PublishedCell {
+                indicator: i,
+                area: node.area,
+                kind: node.kind,
+                time: node.time,
+                value: values[v],
+                low,
+                high,
+                estimate: estimate[v],
+                measured: node.measured_by.is_some(),
+            });
+        }
+    }
+    Ok(PublishedTable { cells })
 }
 
 #[cfg(test)]

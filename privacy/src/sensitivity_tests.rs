@@ -1,78 +1,88 @@
 use super::*;
 use crate::synthetic::person_count_catalogue;
 
-const ALL_LEVELS: [Level; 3] = [Level::Nation, Level::County, Level::Lanskompott];
-
-#[test]
-fn catalogue_release_has_the_derived_norms() {
-    // 9 indicators with c = 3, one with c = 2, 19 with c = 1: Σc = 48, Σc² = 104.
-    let s = make_sensitivity(&person_count_catalogue(), &ALL_LEVELS, PeriodLayout::PerPeriod(1)).unwrap();
-    assert_eq!(s.l1, 3.0 * 48.0);
-    assert_eq!(s.l2, (3.0f64 * 104.0).sqrt());
-    assert_eq!(s.periods_debited, 1);
+fn bound(code: &str) -> IndicatorBound {
+    person_count_catalogue().into_iter().find(|i| i.code == code).unwrap()
 }
 
 #[test]
-fn windows_do_not_multiply_sensitivity_but_debit_every_period() {
-    let one = make_sensitivity(&person_count_catalogue(), &ALL_LEVELS, PeriodLayout::PerPeriod(1)).unwrap();
-    for layout in [PeriodLayout::PerPeriod(10), PeriodLayout::Summed(10)] {
-        let s = make_sensitivity(&person_count_catalogue(), &ALL_LEVELS, layout).unwrap();
-        assert_eq!((s.l1, s.l2), (one.l1, one.l2), "{layout:?}");
-        assert_eq!(s.periods_debited, 10, "{layout:?}");
+fn one_indicator_moves_its_cells_by_its_own_bound() {
+    for (code, c) in [("households_moved_out", 1.0), ("requests_sent", 3.0), ("households_permanent_housing", 2.0)] {
+        let s = make_query_sensitivity(&[bound(code)], None).unwrap();
+        assert_eq!((s.l1, s.l2), (c, c), "{code}");
     }
-    assert_eq!(PeriodLayout::PerPeriod(10).released_periods(), 10);
-    assert_eq!(PeriodLayout::Summed(10).released_periods(), 1);
 }
 
 #[test]
-fn refuses_what_is_not_a_release() {
-    let one = [IndicatorBound::new("households_moved_out", 1)];
-    assert_eq!(make_sensitivity(&one, &[Level::Nation, Level::Nation], PeriodLayout::PerPeriod(1)), Err(PrivacyError::DuplicateLevel(Level::Nation)));
-    assert_eq!(make_sensitivity(&one, &[Level::Nation], PeriodLayout::Summed(0)), Err(PrivacyError::NoPeriods));
-    assert_eq!(make_sensitivity(&one, &[], PeriodLayout::PerPeriod(1)), Err(PrivacyError::ZeroSensitivity));
-    assert_eq!(make_sensitivity(&[], &[Level::Nation], PeriodLayout::PerPeriod(1)), Err(PrivacyError::ZeroSensitivity));
+fn independent_indicators_add_their_bounds_and_the_parts_of_a_total_share_one() {
+    let all = person_count_catalogue();
+    // 9 indicators with c = 3, one with c = 2, 19 with c = 1: Σc = 48, Σc² = 104.
+    let s = make_query_sensitivity(&all, None).unwrap();
+    assert_eq!(s.l1, 48.0);
+    assert!(s.l2 * s.l2 >= 104.0 && s.l2 < 104f64.sqrt() + 1e-12, "Δ₂ = {} rounds up from √104", s.l2);
+    let children: Vec<IndicatorBound> = all.iter().filter(|i| i.code.starts_with("moved_out_children_")).cloned().collect();
+    let joint = make_query_sensitivity(&children, Some(1)).unwrap();
+    assert_eq!((joint.l1, joint.l2), (1.0, 1.0), "one household lies in one children bin");
+    let separate = make_query_sensitivity(&children, None).unwrap();
+    assert_eq!((separate.l1, separate.l2), (5.0, 5f64.sqrt()));
+}
+
+#[test]
+fn refuses_a_joint_bound_above_the_parts_and_an_empty_query() {
+    let children: Vec<IndicatorBound> = person_count_catalogue().into_iter().filter(|i| i.code.starts_with("moved_out_children_")).collect();
+    assert!(matches!(make_query_sensitivity(&children, Some(6)), Err(PrivacyError::InvalidDesign(_))));
+    assert!(matches!(make_query_sensitivity(&[], None), Err(PrivacyError::InvalidDesign(_))));
+}
+
+/// Δ₂ is a square root: it must round up, never down, as OpenDP's own arithmetic does.
+#[test]
+fn the_square_root_rounds_up() {
+    for x in 0..5_000u64 {
+        let s = sqrt_up(x);
+        assert!(s.mul_add(s, -(x as f64)) >= 0.0, "sqrt_up({x}) = {s} squares below {x}");
+        let below = f64::from_bits(s.to_bits().saturating_sub(1));
+        assert!(x == 0 || below.mul_add(below, -(x as f64)) < 0.0, "sqrt_up({x}) = {s} is not the smallest");
+    }
 }
 
 /// The bound is a worst case over real neighbours: one household, sent by a municipality of
 /// any county, received by one of any county, its request reaching up to three municipalities
-/// (any counties), never moves the vector by more than Δ₁ / Δ₂. Enumerates every placement on a
-/// 5-county geography (two with a länskompott, where the household may be a member or not).
+/// (any counties, inside a länskompott or not), never moves a query's cells by more than Δ₁ /
+/// Δ₂, at any level. Enumerates every placement on a 5-county geography (two with a
+/// länskompott).
 #[test]
 fn bound_covers_every_single_household_change() {
-    let indicators = [IndicatorBound::new("households_moved_out", 1), IndicatorBound::new("requests_sent", 3), IndicatorBound::new("households_received", 1)];
-    let s = make_sensitivity(&indicators, &ALL_LEVELS, PeriodLayout::PerPeriod(1)).unwrap();
     // Places: (county 0..5, inside the länskompott?); counties 0 and 1 have one.
     let places: Vec<(usize, bool)> = (0..5).flat_map(|c| if c < 2 { vec![(c, true), (c, false)] } else { vec![(c, false)] }).collect();
-    // Vector per indicator: [nation, 5 counties, 2 länskompotter, 2 rests of county].
-    let cell_changes = |place: (usize, bool), amount: i64, block: &mut [i64]| {
-        block[0] += amount;
-        block[1 + place.0] += amount;
-        if place.0 < 2 {
-            block[if place.1 { 6 } else { 8 } + place.0] += amount;
+    // Cells of a level: nation [1], counties [5], länskompott level [L0, L1, R0, R1].
+    let cell = |level: Level, place: (usize, bool)| -> Option<usize> {
+        match level {
+            Level::Nation => Some(0),
+            Level::County => Some(place.0),
+            Level::Lanskompott => (place.0 < 2).then(|| if place.1 { place.0 } else { 2 + place.0 }),
         }
     };
-    let mut worst = (0.0f64, 0.0f64);
-    for &sender in &places {
-        for &receiver in &places {
-            for r1 in &places {
-                for r2 in &places {
-                    for r3 in &places {
-                        let mut v = vec![0i64; 3 * 10];
-                        cell_changes(sender, 1, &mut v[0..10]);
-                        for r in [r1, r2, r3] {
-                            cell_changes(*r, 1, &mut v[10..20]);
+    for level in Level::ALL {
+        let s = make_query_sensitivity(&[bound("requests_sent")], None).unwrap();
+        let mut worst = (0.0f64, 0.0f64);
+        for r1 in &places {
+            for r2 in &places {
+                for r3 in &places {
+                    let mut v = [0i64; 5];
+                    for r in [r1, r2, r3] {
+                        if let Some(c) = cell(level, *r) {
+                            v[c] += 1;
                         }
-                        cell_changes(receiver, 1, &mut v[20..30]);
-                        let l1 = v.iter().map(|d| d.abs() as f64).sum::<f64>();
-                        let l2 = v.iter().map(|d| (d * d) as f64).sum::<f64>().sqrt();
-                        worst = (worst.0.max(l1), worst.1.max(l2));
                     }
+                    let l1 = v.iter().map(|d| d.abs() as f64).sum::<f64>();
+                    let l2 = v.iter().map(|d| (d * d) as f64).sum::<f64>().sqrt();
+                    worst = (worst.0.max(l1), worst.1.max(l2));
                 }
             }
         }
+        assert!(worst.0 <= s.l1 && worst.1 <= s.l2, "{level:?}: worst {worst:?} vs {s:?}");
+        // Attained where all three requests land in one cell (the länskompott level only sees
+        // municipalities of counties that have one: then too).
+        assert_eq!(worst, (s.l1, s.l2), "{level:?}");
     }
-    assert!(worst.0 <= s.l1 && worst.1 <= s.l2 + 1e-12, "worst {worst:?} vs {s:?}");
-    // And the bound is attained (all three requests to one länskompott municipality).
-    assert_eq!(worst.0, s.l1);
-    assert!((worst.1 - s.l2).abs() < 1e-12);
 }

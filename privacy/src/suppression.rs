@@ -8,14 +8,13 @@
 //! post-processing and costs nothing.
 //!
 //! # Disclosure by totals
-//! Each parent of the tree publishes the sum of its children (the nation is the sum of the
-//! counties; a county is its länskompott plus the rest of the county, which a reader can
-//! always compute as the difference, so it counts as a published cell). In one such equation,
-//! a single hidden cell is recovered exactly from the others: `hidden = parent − Σ visible
-//! children` (or `parent = Σ children`). Recovery propagates: a recovered cell can unlock
-//! another equation. Since every node is in at most two equations (as a parent and as a child)
-//! and the equations nest, propagation finds every exactly recoverable cell. Bounds (a hidden
-//! cell is at most its parent minus its visible siblings) are not counted as disclosure here.
+//! Each node of an indicator's tree publishes the sum of the children of each of its partitions
+//! (the nation is the sum of the counties, and of the periods; a county is its länskompott plus
+//! the rest of the county). In one such equation, a single hidden cell is recovered exactly
+//! from the others: `hidden = parent − Σ visible children` (or `parent = Σ children`). Recovery
+//! propagates: a recovered cell can unlock another equation, and repeating until nothing more
+//! is learnt finds every cell these equations give away. Bounds (a hidden cell is at most its
+//! parent minus its visible siblings) are not counted as disclosure here.
 //!
 //! Complementary suppression, as an agency would do it: while some equation has exactly one
 //! hidden cell, also hide its smallest visible child (ties to the earlier node; the parent
@@ -23,7 +22,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::hierarchy::Hierarchy;
+use crate::hierarchy::Tree;
 
 /// The rule's threshold: counts 1..=4 are hidden.
 pub const SMALLEST_SAFE: i64 = 5;
@@ -35,11 +34,13 @@ pub struct Recovery {
     pub hidden: usize,
     /// The parent/children equation that gives it away (the node whose total it is).
     pub through_total_of: usize,
+    /// Which of that node's partitions the equation is.
+    pub partition: usize,
     /// The published (or already recovered) cells used.
     pub from: Vec<usize>,
 }
 
-/// The suppression view of one (indicator, period) block of published values.
+/// The suppression view of one indicator's published values.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuppressionView {
     /// Cells with a published value of 1–4.
@@ -50,49 +51,45 @@ pub struct SuppressionView {
     pub complementary: Vec<usize>,
 }
 
-/// The view for published `values` (one per node of `h`).
-pub fn suppression_view(h: &Hierarchy, values: &[i64]) -> SuppressionView {
-    let primary: Vec<usize> = (0..h.len()).filter(|&v| (1..SMALLEST_SAFE).contains(&values[v])).collect();
-    let mut hidden = vec![false; h.len()];
+/// The view for published `values` (one per node of `tree`).
+pub fn suppression_view(tree: &Tree, values: &[i64]) -> SuppressionView {
+    let primary: Vec<usize> = (0..tree.len()).filter(|&v| (1..SMALLEST_SAFE).contains(&values[v])).collect();
+    let mut hidden = vec![false; tree.len()];
     for &v in &primary {
         hidden[v] = true;
     }
-    let recoverable = recoveries(h, &hidden);
+    let recoverable = recoveries(tree, &hidden);
     let mut complementary = Vec::new();
-    while let Some(equation) = equation_with_one_hidden(h, &hidden) {
-        let children = &h.nodes()[equation].children;
-        let pick = children.iter().copied().filter(|&c| !hidden[c]).min_by_key(|&c| (values[c], c)).unwrap_or(equation);
+    while let Some((v, p)) = equation_with_one_hidden(tree, &hidden) {
+        let children = &tree.nodes[v].partitions[p];
+        let pick = children.iter().copied().filter(|&c| !hidden[c]).min_by_key(|&c| (values[c], c)).unwrap_or(v);
         hidden[pick] = true;
         complementary.push(pick);
     }
     complementary.sort_unstable();
+    complementary.dedup();
     SuppressionView { primary, recoverable, complementary }
 }
 
-/// Members of the equation "node v = Σ its children".
-fn members(h: &Hierarchy, v: usize) -> impl Iterator<Item = usize> + '_ {
-    std::iter::once(v).chain(h.nodes()[v].children.iter().copied())
+/// Members of the equation "node v = Σ the children of its partition p".
+fn members(tree: &Tree, v: usize, p: usize) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(v).chain(tree.nodes[v].partitions[p].iter().copied())
 }
 
-fn equation_with_one_hidden(h: &Hierarchy, hidden: &[bool]) -> Option<usize> {
-    (0..h.len()).find(|&v| !h.nodes()[v].children.is_empty() && members(h, v).filter(|&m| hidden[m]).count() == 1)
+fn equation_with_one_hidden(tree: &Tree, hidden: &[bool]) -> Option<(usize, usize)> {
+    (0..tree.len()).flat_map(|v| (0..tree.nodes[v].partitions.len()).map(move |p| (v, p))).find(|&(v, p)| members(tree, v, p).filter(|&m| hidden[m]).count() == 1)
 }
 
 /// Propagates exact recovery through the equations until nothing more is learnt.
-fn recoveries(h: &Hierarchy, hidden: &[bool]) -> Vec<Recovery> {
+fn recoveries(tree: &Tree, hidden: &[bool]) -> Vec<Recovery> {
     let mut unknown = hidden.to_vec();
     let mut found = Vec::new();
-    while let Some(v) = equation_with_one_hidden(h, &unknown) {
-        let target = members(h, v).find(|&m| unknown[m]).unwrap_or(v);
-        found.push(Recovery { hidden: target, through_total_of: v, from: members(h, v).filter(|&m| m != target).collect() });
+    while let Some((v, p)) = equation_with_one_hidden(tree, &unknown) {
+        let target = members(tree, v, p).find(|&m| unknown[m]).unwrap_or(v);
+        found.push(Recovery { hidden: target, through_total_of: v, partition: p, from: members(tree, v, p).filter(|&m| m != target).collect() });
         unknown[target] = false;
     }
     found
-}
-
-/// The view of every (indicator, period) block of a published table.
-pub fn table_suppression(h: &Hierarchy, table: &crate::release::PublishedTable) -> Vec<SuppressionView> {
-    table.cells.chunks(h.len()).map(|block| suppression_view(h, &block.iter().map(|c| c.value).collect::<Vec<_>>())).collect()
 }
 
 #[cfg(test)]

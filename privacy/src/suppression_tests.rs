@@ -1,10 +1,26 @@
 use super::*;
-use crate::hierarchy::{make_hierarchy, small_test_hierarchy, Geography};
-use crate::sensitivity::Level;
+use crate::design::{make_design, Query};
+use crate::hierarchy::{make_tree, CountySpec, Geography};
+use crate::sensitivity::{IndicatorBound, Level, TimeLayout};
 use proptest::prelude::*;
 
-fn small() -> Hierarchy {
-    small_test_hierarchy()
+/// Three counties, the last with a länskompott, one period: nodes 0 nation, 1 "01", 2 "03",
+/// 3 "12", 4 länskompott of "12", 5 rest of "12".
+fn small() -> Tree {
+    tree(TimeLayout::Window, 1)
+}
+
+fn tree(nation: TimeLayout, periods: usize) -> Tree {
+    let g = Geography {
+        counties: vec![
+            CountySpec { code: "01".into(), has_lanskompott: false },
+            CountySpec { code: "03".into(), has_lanskompott: false },
+            CountySpec { code: "12".into(), has_lanskompott: true },
+        ],
+    };
+    let q = |level, time| Query { indicators: vec![IndicatorBound::new("households_moved_out", 1)], joint_bound: None, level, time, weight: 1.0 };
+    let d = make_design("t", vec![q(Level::Nation, nation), q(Level::County, TimeLayout::Window), q(Level::Lanskompott, TimeLayout::Window)]).unwrap();
+    make_tree(&g, &d, 0, periods).unwrap()
 }
 
 #[test]
@@ -13,7 +29,7 @@ fn a_lone_small_county_is_given_away_by_the_national_total() {
     let values = [20, 3, 10, 7, 7, 0];
     let v = suppression_view(&h, &values);
     assert_eq!(v.primary, vec![1]);
-    assert_eq!(v.recoverable, vec![Recovery { hidden: 1, through_total_of: 0, from: vec![0, 2, 3] }]);
+    assert_eq!(v.recoverable, vec![Recovery { hidden: 1, through_total_of: 0, partition: 0, from: vec![0, 2, 3] }]);
     // Hiding the smallest other county (12, value 7) protects it; but county 12 would then be
     // its länskompott plus its rest, so one of those (the rest, 0) must go too.
     assert_eq!(v.complementary, vec![3, 5]);
@@ -59,25 +75,20 @@ proptest! {
     }
 }
 
-/// On a published table: one view per (indicator, period) block, computed from the published
-/// values (here a table whose published values are a known consistent vector).
+/// With the nation per period and the counties over the window, the window total is the sum of
+/// both partitions: a small period is given away by the other period and the counties.
 #[test]
-fn table_view_reads_the_published_values_block_by_block() {
-    use crate::release::{prepare_release, recompute, ReleaseSpec};
-    use crate::sensitivity::{IndicatorBound, PeriodLayout};
-    let g = Geography::sweden();
-    let levels = vec![Level::Nation, Level::County, Level::Lanskompott];
-    let spec = ReleaseSpec { simulations: 200, ..ReleaseSpec::new(vec![IndicatorBound::new("households_moved_out", 1)], levels.clone(), PeriodLayout::PerPeriod(2)) };
-    let h = make_hierarchy(&g, &levels).unwrap();
-    let params = prepare_release(&g, &spec, 1.0).unwrap();
-    // Period 0: 3 households, all in county 01; period 1: none.
-    let mut measured = vec![0i64; 2 * h.measured().len()];
-    measured[0] = 3;
-    measured[1] = 3;
-    let table = recompute(&params, &measured).unwrap();
-    let views = table_suppression(&h, &table);
-    assert_eq!(views.len(), 2);
-    assert_eq!(views[0].primary, vec![0, 1], "nation 3 and county 01 = 3 are 1–4");
-    assert!(views[0].recoverable.is_empty(), "both members of 'nation = Σ counties' that are non-zero are hidden");
-    assert_eq!(views[1], SuppressionView { primary: vec![], recoverable: vec![], complementary: vec![] });
+fn a_small_period_is_given_away_through_the_window_total() {
+    let t = tree(TimeLayout::PerPeriod, 2);
+    // nodes: 0 window nation, 1 period 0, 2 period 1, 3–5 counties, 6 L12, 7 R12
+    let values = [15, 12, 3, 5, 5, 5, 3, 2];
+    let v = suppression_view(&t, &values);
+    assert_eq!(v.primary, vec![2, 6, 7]);
+    let recovered: Vec<usize> = v.recoverable.iter().map(|r| r.hidden).collect();
+    assert!(recovered.contains(&2), "period 1 = window − period 0: {:?}", v.recoverable);
+    let mut hidden = vec![false; t.len()];
+    for &c in v.primary.iter().chain(&v.complementary) {
+        hidden[c] = true;
+    }
+    assert!(recoveries(&t, &hidden).is_empty());
 }

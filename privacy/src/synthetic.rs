@@ -1,12 +1,14 @@
-//! The catalogue's person-count bounds and a synthetic dataset, for tests, benchmarks and the
-//! accuracy example.
+//! The catalogue's person-count bounds, the standard design over them, and a synthetic dataset,
+//! for tests, benchmarks and the accuracy example.
 //!
 //! The synthetic data are *data*, not noise: a fixed, seeded arithmetic pattern (SplitMix64)
 //! that spreads a small number of households over the counties the way the network's figures
 //! look (about 14 households a year nationally, most county cells zero). No noise anywhere in
 //! this crate is drawn here: noise comes only from OpenDP ([`crate::mechanism`]).
 
-use crate::hierarchy::{Geography, Hierarchy, NodeKind};
+use crate::design::ReleaseDesign;
+use crate::hierarchy::Geography;
+use crate::standard::standard_design;
 use crate::sensitivity::IndicatorBound;
 
 /// The 29 person-count indicators of the catalogue (migrations/0005_catalogue.sql) with their
@@ -65,45 +67,55 @@ impl Pattern {
     }
 }
 
-/// Exact totals, laid out `[indicator][period][measured node]`, for `households` households per
-/// period. Each household adds between 0 and `c_i` to indicator `i` (zero half of the time),
-/// each unit in a county drawn with weights favouring the three large counties, and inside a
-/// länskompott (where the county has one) seven times in ten.
-pub fn synthetic_totals(h: &Hierarchy, geography: &Geography, indicators: &[IndicatorBound], periods: u32, households: u32, seed: u64) -> Vec<i64> {
-    let county_nodes: Vec<usize> = (0..h.len()).filter(|&v| h.nodes()[v].kind == NodeKind::County).collect();
-    let lanskompott_of = |county: usize| h.nodes()[county].children.iter().copied().find(|&c| h.nodes()[c].kind == NodeKind::Lanskompott);
+/// The joint bounds the catalogue's `eq` rules give (migrations/0005_catalogue.sql): the
+/// households moved out by children and by context sum to households moved out (1), the
+/// households received by time to move-in to households received (1), the declined requests by
+/// reason to requests declined (3).
+pub fn synthetic_joint(codes: &[&str]) -> Option<u32> {
+    let parts_of = |prefix: &str| codes.iter().all(|c| c.starts_with(prefix));
+    if parts_of("moved_out_children_") || parts_of("moved_out_context_") || parts_of("time_to_move_") {
+        Some(1)
+    } else if parts_of("declined_") {
+        Some(3)
+    } else {
+        None
+    }
+}
+
+/// The standard design over [`person_count_catalogue`].
+pub fn synthetic_standard_design() -> ReleaseDesign {
+    let catalogue = person_count_catalogue();
+    standard_design(|code| catalogue.iter().find(|i| i.code == code).map(|i| i.max_per_household), synthetic_joint).expect("the standard design fits the catalogue")
+}
+
+/// Exact totals, laid out `[indicator][period][area]` ([`Geography::areas`] order), for
+/// `households` households per period. Each household adds between 0 and `c_i` to indicator `i`
+/// (zero half of the time), each unit in a county drawn with weights favouring the three large
+/// counties, and inside a länskompott (where the county has one) seven times in ten.
+pub fn synthetic_totals(geography: &Geography, indicators: &[IndicatorBound], periods: usize, households: u32, seed: u64) -> Vec<i64> {
+    let areas = geography.areas();
+    let part_of = |county: &str| areas.iter().position(|a| a.label == format!("L{county}"));
     // Stockholm, Skåne and Västra Götaland weigh three times as much as the other counties.
     let weights: Vec<u64> = geography.counties.iter().map(|c| if ["01", "12", "14"].contains(&c.code.as_str()) { 3 } else { 1 }).collect();
     let total_weight: u64 = weights.iter().sum();
     let mut pattern = Pattern(seed);
-    let mut out = Vec::with_capacity(indicators.len() * periods as usize * h.measured().len());
+    let mut out = Vec::with_capacity(indicators.len() * periods * areas.len());
     for indicator in indicators {
         for _ in 0..periods {
-            let mut node_totals = vec![0i64; h.len()];
+            let mut totals = vec![0i64; areas.len()];
             for _ in 0..households {
                 let amount = if pattern.below(2) == 0 { 0 } else { 1 + pattern.below(u64::from(indicator.max_per_household.max(1))) };
                 for _ in 0..amount.min(u64::from(indicator.max_per_household)) {
-                    node_totals[0] += 1;
-                    if county_nodes.is_empty() {
-                        continue;
-                    }
+                    totals[0] += 1;
                     let mut pick = pattern.below(total_weight);
                     let county = weights.iter().position(|w| if pick < *w { true } else { pick -= w; false }).unwrap_or(0);
-                    let node = county_nodes[county];
-                    node_totals[node] += 1;
-                    if let Some(l) = lanskompott_of(node) {
-                        if pattern.below(10) < 7 {
-                            node_totals[l] += 1;
-                        }
+                    totals[1 + county] += 1;
+                    if let Some(l) = part_of(&geography.counties[county].code) {
+                        totals[if pattern.below(10) < 7 { l } else { l + 1 }] += 1;
                     }
                 }
             }
-            for &county in &county_nodes {
-                if let [l, rest] = h.nodes()[county].children[..] {
-                    node_totals[rest] = node_totals[county] - node_totals[l];
-                }
-            }
-            out.extend(h.measured().iter().map(|&v| node_totals[v]));
+            out.extend(totals);
         }
     }
     out

@@ -65,7 +65,7 @@ impl Backend for ServerBackend {
     }
 
     async fn public_dashboard(&self, year: Option<i64>, lang: Lang) -> Result<PublicDashboard, BackendError> {
-        releases::public_dashboard(&self.pool, year, self.instance == InstanceKind::Demo, lang).await.map_err(internal)
+        releases::public_dashboard(&self.pool, year, self.instance == InstanceKind::Demo, lang, &self.releases).await.map_err(internal)
     }
 
     async fn report_page(&self, user: &CurrentUser, period: Option<String>) -> Result<ReportPageData, BackendError> {
@@ -105,12 +105,16 @@ impl Backend for ServerBackend {
         let year = year.unwrap_or_else(default_reporting_year);
         Ok(CoordinatorOverview {
             year,
-            budgets: releases::budgets_of_year(&self.pool, year, self.releases.default_period_rho).await.map_err(internal)?,
+            budgets: releases::budgets_of_year(&self.pool, year, self.releases.default_year_rho).await.map_err(internal)?,
             periods: periods::list(&self.pool).await.map_err(internal)?,
             releases: releases::release_summaries(&self.pool, year).await.map_err(internal)?,
             tokens: tokens::list(&self.pool).await.map_err(internal)?,
             grants: grants::table(&self.pool, year, Lang::Sv).await.map_err(internal)?,
-            releasable: releases::releasable_indicators(&self.catalogue),
+            design: releases::design::design(&self.catalogue, kompotten_privacy::standard::STANDARD)
+                .transpose()
+                .map_err(internal)?
+                .map(|d| releases::design::design_queries(&self.catalogue, &d))
+                .unwrap_or_default(),
         })
     }
 
@@ -125,7 +129,7 @@ impl Backend for ServerBackend {
 
     async fn set_budget(&self, user: &CurrentUser, input: BudgetInput) -> Result<BudgetOutcome, BackendError> {
         require(user, Role::Coordinator)?;
-        releases::set_budget(&self.pool, &user.username, &input, self.releases.default_period_rho).await.map_err(internal)
+        releases::set_budget(&self.pool, &user.username, &input, self.releases.default_year_rho).await.map_err(internal)
     }
 
     async fn plan_release(&self, user: &CurrentUser, input: PlanInput) -> Result<PlanOutcome, BackendError> {

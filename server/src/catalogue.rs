@@ -67,7 +67,7 @@ pub async fn load(pool: &Pool) -> Result<IndexedCatalogue, DbError> {
         });
     }
     let rows = sqlx::query(
-        "SELECT code, group_code, kind, value_type, unit, max_value, max_per_household, label_sv, label_en, help_sv, help_en
+        "SELECT code, group_code, kind, value_type, unit, max_value, max_per_household, plausible_per_year, label_sv, label_en, help_sv, help_en
          FROM indicators ORDER BY group_code, position",
     )
     .fetch_all(pool)
@@ -94,6 +94,7 @@ pub async fn load(pool: &Pool) -> Result<IndexedCatalogue, DbError> {
             unit: row.try_get("unit")?,
             max_value: row.try_get("max_value")?,
             max_per_household: row.try_get("max_per_household")?,
+            plausible_per_year: row.try_get("plausible_per_year")?,
             label: bilingual(row, "label")?,
             help: bilingual(row, "help")?,
         };

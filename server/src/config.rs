@@ -11,9 +11,9 @@ pub struct Config {
     pub site_addr: SocketAddr,
     /// `LEPTOS_SITE_ROOT`: the folder cargo-leptos built (pkg/, assets/, vendor/).
     pub site_root: PathBuf,
-    /// `KOMPOTTEN_DEFAULT_PERIOD_RHO`: a reporting period's privacy budget until the
+    /// `KOMPOTTEN_DEFAULT_YEAR_RHO`: a calendar year's privacy budget until the
     /// coordinator sets one.
-    pub default_period_rho: f64,
+    pub default_year_rho: f64,
     /// `KOMPOTTEN_INTERVAL_SIMULATIONS`: simulated releases behind each interval calibration
     /// (at least 100; default 20,000, see kompotten_privacy::interval).
     pub interval_simulations: usize,
@@ -38,13 +38,13 @@ impl Config {
             .unwrap_or_else(|| "127.0.0.1:3000".into())
             .parse()
             .map_err(|e| ConfigError { name: "LEPTOS_SITE_ADDR", problem: format!("{e}") })?;
-        let default_period_rho = match var("KOMPOTTEN_DEFAULT_PERIOD_RHO") {
+        let default_year_rho = match var("KOMPOTTEN_DEFAULT_YEAR_RHO") {
             None => 1.0,
             Some(v) => v
                 .parse::<f64>()
                 .ok()
                 .filter(|r| r.is_finite() && *r > 0.0)
-                .ok_or(ConfigError { name: "KOMPOTTEN_DEFAULT_PERIOD_RHO", problem: format!("{v:?} is not a positive number") })?,
+                .ok_or(ConfigError { name: "KOMPOTTEN_DEFAULT_YEAR_RHO", problem: format!("{v:?} is not a positive number") })?,
         };
         let interval_simulations = match var("KOMPOTTEN_INTERVAL_SIMULATIONS") {
             None => kompotten_privacy::interval::DEFAULT_SIMULATIONS,
@@ -58,7 +58,7 @@ impl Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             site_addr,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
-            default_period_rho,
+            default_year_rho,
             interval_simulations,
             seed_password: var("KOMPOTTEN_SEED_PASSWORD"),
         })

@@ -86,7 +86,7 @@ pub async fn connect_and_migrate(url: &str, kind_for_new: InstanceKind) -> Resul
 
 /// Tables whose rows, once written, nobody may change or delete: a published release (with its
 /// table) and the budget debits that paid for it.
-pub const IMMUTABLE_TABLES: [&str; 2] = ["releases", "privacy_ledger"];
+pub const IMMUTABLE_TABLES: [&str; 2] = ["releases", "year_ledger"];
 
 /// Triggers that refuse UPDATE and DELETE on [`IMMUTABLE_TABLES`], so that not even a bug in
 /// this server (or a hand-written query) can change a published release. Trigger syntax differs

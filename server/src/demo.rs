@@ -1,11 +1,11 @@
-//! A plausible synthetic year for newcomers, in its own database marked as demo. The demo
+//! Plausible synthetic years for newcomers, in their own database marked as demo. The demo
 //! refuses any database created for real data, and every page of a demo database says
 //! "DEMODATA", so synthetic and real figures never mix.
 
 use std::collections::BTreeMap;
 
 use kompotten_app::domain::Role;
-use kompotten_app::model::{Area, CurrentUser, ImportOutcome, Intent, PeriodOutcome, ReleaseInput, ReleaseOutcome, ReportedBy, SaveOutcome, WindowInput};
+use kompotten_app::model::{Area, BudgetInput, BudgetOutcome, CurrentUser, ImportOutcome, Intent, PeriodOutcome, ReleaseInput, ReleaseOutcome, ReportedBy, SaveOutcome, WindowInput};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -21,7 +21,7 @@ use crate::{periods, releases, submissions};
 pub const DEMO_DATABASE_URL: &str = "sqlite://data/demo.sqlite";
 /// The seed accounts' password in a demo database (never in a real one).
 pub const DEMO_PASSWORD: &str = "demo";
-/// Completed exchanges in the synthetic year: the network does 13–15 a year.
+/// Completed exchanges in a synthetic year, give or take one: the network does 13–15 a year.
 const EXCHANGES: usize = 14;
 
 #[derive(Debug, thiserror::Error)]
@@ -44,14 +44,26 @@ struct Exchange {
     honour: bool,
 }
 
-/// Fills the demo year (once; a second run leaves it as it is) and releases it through the
-/// real privacy engine at ρ = 0.5.
+/// The demo's years: four, ending with the last full calendar year.
+pub fn demo_years() -> std::ops::RangeInclusive<i64> {
+    let last = default_reporting_year();
+    last - 3..=last
+}
+
+/// Each demo year's budget: room for the standard release at ρ = 1 and a correction after it.
+pub const DEMO_YEAR_RHO: &str = "1.25";
+/// What the demo's release spends of every year it covers.
+pub const DEMO_RELEASE_RHO: &str = "1";
+
+/// Fills the demo years (once; a second run leaves them as they are) and releases them through
+/// the real privacy engine with the standard design, over the whole window at ρ = 1 per year.
 pub async fn fill(pool: &Pool, catalogue: &IndexedCatalogue, settings: &releases::ReleaseSettings, instance: InstanceKind, database_url: &str) -> Result<(), DemoError> {
     if instance != InstanceKind::Demo {
         return Err(DemoError::RealDatabase(database_url.to_owned()));
     }
-    let year = default_reporting_year();
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM submission_versions WHERE period_id = $1").bind(year.to_string()).fetch_one(pool).await.map_err(DbError::from)?;
+    let years = demo_years();
+    let last = *years.end();
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM submission_versions WHERE period_id = $1").bind(last.to_string()).fetch_one(pool).await.map_err(DbError::from)?;
     if existing > 0 {
         return Ok(());
     }
@@ -62,19 +74,36 @@ pub async fn fill(pool: &Pool, catalogue: &IndexedCatalogue, settings: &releases
     .await
     .map_err(DbError::from)?;
     let fail = |what: String| DemoError::Release(what);
-    if let PeriodOutcome::Invalid(e) = periods::set_state(pool, "samordnare", &year.to_string(), true).await? {
-        return Err(fail(format!("opening the demo period: {e:?}")));
+    for year in years.clone() {
+        fill_year(pool, catalogue, &members, year, year == last).await?;
+        if let BudgetOutcome::Invalid(e) = releases::set_budget(pool, "samordnare", &BudgetInput { year: year.to_string(), total_rho: DEMO_YEAR_RHO.into() }, settings.default_year_rho).await? {
+            return Err(fail(format!("the demo budget of {year}: {e:?}")));
+        }
     }
+    let window = WindowInput { period: years.start().to_string(), last_period: last.to_string(), ..WindowInput::default() };
+    let input = ReleaseInput { window, rho: DEMO_RELEASE_RHO.into(), ..ReleaseInput::default() };
+    match releases::create_release(pool, catalogue, "samordnare", &input, settings).await.map_err(|e| fail(e.to_string()))? {
+        ReleaseOutcome::Created(_) => Ok(()),
+        ReleaseOutcome::Invalid(errors) => Err(fail(format!("{errors:?}"))),
+    }
+}
 
-    // Synthetic data, not noise: a fixed seed makes every newcomer's demo the same.
-    let mut rng = StdRng::seed_from_u64(20_251_231);
+/// One synthetic year: the period opened, 13–15 exchanges, a grant table, and every member's
+/// report (in the latest year five members have not reported yet, as in any real year).
+async fn fill_year(pool: &Pool, catalogue: &IndexedCatalogue, members: &[(String, String)], year: i64, latest: bool) -> Result<(), DemoError> {
+    let fail = |what: String| DemoError::Release(what);
+    if let PeriodOutcome::Invalid(e) = periods::set_state(pool, "samordnare", &year.to_string(), true).await? {
+        return Err(fail(format!("opening the demo period {year}: {e:?}")));
+    }
+    // Synthetic data, not noise: a fixed seed per year makes every newcomer's demo the same.
+    let mut rng = StdRng::seed_from_u64(20_251_231 + year as u64);
     let other = |rng: &mut StdRng, not: &[usize]| loop {
         let r = rng.gen_range(0..members.len());
         if !not.contains(&r) {
             break r;
         }
     };
-    let exchanges: Vec<Exchange> = (0..EXCHANGES)
+    let exchanges: Vec<Exchange> = (0..EXCHANGES + rng.gen_range(0..3) - 1)
         .map(|_| {
             let sender = rng.gen_range(0..members.len());
             let receiver = other(&mut rng, &[sender]);
@@ -99,9 +128,8 @@ pub async fn fill(pool: &Pool, catalogue: &IndexedCatalogue, settings: &releases
     if let ImportOutcome::Invalid(e) = crate::grants::import(pool, "samordnare", &year.to_string(), grant_csv.as_bytes()).await? {
         return Err(fail(format!("demo grant table refused: {e:?}")));
     }
-    // A handful of members have not reported yet, as in any real year.
     let busy = |i: usize| exchanges.iter().any(|e| e.sender == i || e.receiver == i || e.declined_by.contains(&i)) || grants[i].is_some();
-    let late: Vec<usize> = order.iter().copied().filter(|&i| !busy(i)).take(5).collect();
+    let late: Vec<usize> = if latest { order.iter().copied().filter(|&i| !busy(i)).take(5).collect() } else { Vec::new() };
 
     for (i, (code, name)) in members.iter().enumerate() {
         if late.contains(&i) {
@@ -127,13 +155,8 @@ pub async fn fill(pool: &Pool, catalogue: &IndexedCatalogue, settings: &releases
         }
     }
     let children: usize = exchanges.iter().map(|e| e.children).sum();
-    tracing::info!(year, exchanges = EXCHANGES, children, "demo year filled");
-
-    let input = ReleaseInput { window: WindowInput { period: year.to_string(), ..WindowInput::default() }, rho: "0.5".into(), ..ReleaseInput::default() };
-    match releases::create_release(pool, catalogue, "samordnare", &input, settings).await.map_err(|e| fail(e.to_string()))? {
-        ReleaseOutcome::Created(_) => Ok(()),
-        ReleaseOutcome::Invalid(errors) => Err(fail(format!("{errors:?}"))),
-    }
+    tracing::info!(year, exchanges = exchanges.len(), children, "demo year filled");
+    Ok(())
 }
 
 /// Municipality `i`'s report, consistent with the synthetic exchanges (so every catalogue

@@ -61,7 +61,7 @@ pub async fn prepare(config: &Config, kind_for_new: InstanceKind) -> Result<Prep
     let seeded_password = auth::seed_accounts(&pool, config.seed_password.as_deref()).await?;
     let catalogue = Arc::new(catalogue::load(&pool).await?);
     let writer = submissions::writer::SubmissionWriter::start(pool.clone(), catalogue.clone());
-    let release_settings = releases::ReleaseSettings { default_period_rho: config.default_period_rho, interval_simulations: config.interval_simulations };
+    let release_settings = releases::ReleaseSettings { default_year_rho: config.default_year_rho, interval_simulations: config.interval_simulations };
     let backend: SharedBackend = Arc::new(backend::ServerBackend {
         pool: pool.clone(),
         instance,

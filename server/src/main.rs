@@ -23,7 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let prepared = prepare(&config, kind).await?;
     if kind == InstanceKind::Demo {
-        let settings = kompotten_server::releases::ReleaseSettings { default_period_rho: config.default_period_rho, interval_simulations: config.interval_simulations };
+        let settings = kompotten_server::releases::ReleaseSettings { default_year_rho: config.default_year_rho, interval_simulations: config.interval_simulations };
         demo::fill(&prepared.pool, &prepared.catalogue, &settings, prepared.instance, &config.database_url).await?;
         println!("DEMO: synthetic data in {} (accounts: samordnare, lansstyrelsen-21, kommun-<code>; password: {})", config.database_url, demo::DEMO_PASSWORD);
     }

@@ -1,9 +1,9 @@
-//! Full-release benchmark (criterion): 21 counties, the nation and the four länskompotter, every
-//! person-count indicator, ten periods, 290 reporting municipalities per period; from reading
-//! the submissions to storing the release and its ledger rows, on SQLite and on PostgreSQL.
-//! Beside it, in the same run, OpenDP alone drawing the same number of noise values at the same
-//! scale: the engine's own work (sensitivity, consistency, intervals, reading, storing) is the
-//! difference.
+//! Full-release benchmark (criterion): the standard design (every person-count indicator; the
+//! headline figures per period nationally and over the window for 21 counties and the four
+//! länskompotter) over ten periods, 290 reporting municipalities per period; from reading the
+//! submissions to storing the release and its ledger rows, on SQLite and on PostgreSQL. Beside
+//! it, in the same run, OpenDP alone drawing the same number of noise values: the engine's own
+//! work (selection, composition, consistency, intervals, reading, storing) is the difference.
 //!
 //! Run: `cargo bench -p kompotten-tests --bench release` (after `source scripts/env.sh`).
 //! Targets (issue 4): under 200 ms per release, and at most 1.25 × the OpenDP-only time.
@@ -13,12 +13,12 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use kompotten_app::model::{ReleaseInput, ReleaseOutcome, WindowInput};
-use kompotten_privacy::mechanism::CalibratedMechanism;
-use kompotten_privacy::release::prepare_release;
+use kompotten_privacy::mechanism::QueryNoise;
+use kompotten_privacy::release::{prepare_release, query_cells, trees};
 use kompotten_server::catalogue::{load, IndexedCatalogue};
-use kompotten_server::releases::create::{person_count_bounds, release_spec};
+use kompotten_server::releases::create::{designs, release_spec};
 use kompotten_server::releases::geography::NetworkGeography;
-use kompotten_server::releases::request::{parse_release, WindowRequest, ALL_LEVELS};
+use kompotten_server::releases::request::{parse_release, WindowRequest};
 use kompotten_server::releases::window::resolve;
 use kompotten_server::releases::{create_release, ReleaseSettings};
 use kompotten_tests::{member_report, open_period, Db, TestApp};
@@ -27,7 +27,7 @@ use serde_json::Value;
 // Ten periods from 2020, when the seeded members joined (every municipality is made a member).
 const FIRST: i64 = 2020;
 const LAST: i64 = 2029;
-/// Small, so that the bench's many releases fit the periods' budgets (ρ ≤ 5 each).
+/// Small, so that the bench's many releases fit the years' budgets (ρ ≤ 5 each).
 const RHO: &str = "0.0001";
 
 struct Fixture {
@@ -74,7 +74,7 @@ async fn fixture(db: Db) -> Option<Fixture> {
         sqlx::query("ANALYZE").execute(&app.pool).await.unwrap();
     }
     let catalogue = load(&app.pool).await.unwrap();
-    let settings = ReleaseSettings { default_period_rho: 1.0, interval_simulations: kompotten_privacy::interval::DEFAULT_SIMULATIONS };
+    let settings = ReleaseSettings { default_year_rho: 1.0, interval_simulations: kompotten_privacy::interval::DEFAULT_SIMULATIONS };
     Some(Fixture { app, catalogue, settings })
 }
 
@@ -82,17 +82,16 @@ fn input() -> ReleaseInput {
     ReleaseInput { window: WindowInput { period: FIRST.to_string(), last_period: LAST.to_string(), ..WindowInput::default() }, rho: RHO.into(), ..ReleaseInput::default() }
 }
 
-/// The mechanism the release uses, to draw the same noise with OpenDP alone.
-async fn mechanism(f: &Fixture) -> (CalibratedMechanism, usize) {
-    let request: WindowRequest = parse_release(&input(), &person_count_bounds(&f.catalogue)).unwrap().window;
+/// The headline query's noise, to draw as many values with OpenDP alone as the release draws.
+async fn mechanism(f: &Fixture) -> (QueryNoise, usize) {
+    let request: WindowRequest = parse_release(&input(), &designs(&f.catalogue)).unwrap().window;
     let mut conn = f.app.pool.acquire().await.unwrap();
     let window = resolve(&mut conn, &request).await.unwrap().unwrap();
     let network = NetworkGeography::load(&mut conn).await.unwrap();
     let spec = release_spec(&request, &window, &f.settings);
-    assert_eq!(spec.levels, ALL_LEVELS);
     let params = prepare_release(&network.geography, &spec, RHO.parse().unwrap()).unwrap();
-    let values = spec.indicators.len() * window.periods.len() * 30;
-    (CalibratedMechanism { params: params.mechanism }, values)
+    let values = query_cells(&network.geography, &spec, &trees(&network.geography, &spec).unwrap()).iter().map(Vec::len).sum();
+    (params.noise[0], values)
 }
 
 fn bench(c: &mut Criterion) {
@@ -109,7 +108,8 @@ fn bench(c: &mut Criterion) {
         let name = format!("{db:?}").to_lowercase();
         let mut group = c.benchmark_group(format!("release_10_periods_{values}_values_{name}"));
         group.sample_size(20).measurement_time(Duration::from_secs(10));
-        group.bench_function("opendp_noise_only", |b| b.iter_batched(|| vec![0i64; values], |zeros| noise.invoke(&zeros).unwrap(), BatchSize::SmallInput));
+        let sampler = noise.sampler().unwrap();
+        group.bench_function("opendp_noise_only", |b| b.iter_batched(|| vec![0i64; values], |zeros| sampler.invoke(&zeros).unwrap(), BatchSize::SmallInput));
         group.bench_function("full_release", |b| {
             b.iter(|| {
                 let outcome = rt.block_on(create_release(&f.app.pool, &f.catalogue, "samordnare", &input(), &f.settings)).unwrap();

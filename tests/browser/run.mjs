@@ -143,21 +143,28 @@ test('sign in, submit, release, and see the chart on a hydrated page', async (t)
     await page.waitForFunction(() => !document.querySelector('#plan-submit').disabled, null, { timeout: 30_000 });
     // Nothing can be released before a plan: the confirm button only comes with one.
     assert.equal(await page.locator('#release-confirm').count(), 0);
-    // Plan nation and counties only, for a budget.
-    await page.uncheck('#plan-level-lanskompott');
+    // Plan nation and counties only, for a budget: the länskompott queries get weight 0.
+    await page.click('#plan-design summary');
+    const weight = (key) => page.locator(`#plan-design-table input[data-query="${key}"]`);
+    await weight('households_moved_out@lanskompott').fill('0');
+    await weight('households_received@lanskompott').fill('0');
     await page.fill('#plan-rho', '0,5');
     await page.click('#plan-submit');
     await page.locator('#plan-cost').filter({ hasText: 'ρ = 0,5' }).waitFor({ timeout: 60_000 });
     const levels = await page.$$eval('#plan-levels tbody tr', (trs) => trs.map((tr) => tr.dataset.level));
     assert.deepEqual(levels, ['nation', 'county'], 'the plan covers the chosen levels only');
+    // Every query of the design but the two left out, each with its share and margin.
+    const planned = await page.$$eval('#plan-queries tbody tr', (trs) => trs.map((tr) => tr.dataset.query));
+    assert.equal(planned.length, 15);
+    assert.ok(!planned.includes('households_moved_out@lanskompott'));
     await page.screenshot({ path: join(repo, 'target', 'browser-coordinator-plan.png'), fullPage: true });
     // Changing the choice after planning withdraws the confirm button until it is as planned again.
-    await page.click('#plan-indicators summary');
-    const first = page.locator('#plan-indicators input[type=checkbox]').first();
-    await first.uncheck();
+    const children = weight('moved_out_children_0@nation');
+    const planned_weight = await children.inputValue();
+    await children.fill('7');
     await page.locator('#plan-stale').waitFor();
     await page.locator('#release-confirm').waitFor({ state: 'detached' });
-    await first.check();
+    await children.fill(planned_weight);
     await page.locator('#release-confirm').filter({ hasText: '0,5' }).click();
     await page.locator('#release-created').filter({ hasText: 'skapad' }).waitFor({ timeout: 30_000 });
     await page.locator('#release-list tbody tr').first().waitFor();

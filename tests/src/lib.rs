@@ -22,7 +22,7 @@ pub const TEST_INTERVAL_SIMULATIONS: usize = 2_000;
 
 /// The release settings every test app runs with.
 pub fn release_settings() -> kompotten_server::releases::ReleaseSettings {
-    kompotten_server::releases::ReleaseSettings { default_period_rho: 1.0, interval_simulations: TEST_INTERVAL_SIMULATIONS }
+    kompotten_server::releases::ReleaseSettings { default_year_rho: 1.0, interval_simulations: TEST_INTERVAL_SIMULATIONS }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,7 +120,7 @@ impl TestApp {
             database_url: database_url.clone(),
             site_addr: listener.local_addr().unwrap(),
             site_root: site_root(),
-            default_period_rho: 1.0,
+            default_year_rho: 1.0,
             interval_simulations: TEST_INTERVAL_SIMULATIONS,
             seed_password: Some(PASSWORD.into()),
         };
@@ -192,9 +192,9 @@ pub async fn snapshot(pool: &Pool) -> Vec<String> {
         ("grants", "import_id, municipality_code, granted_ore, unused_ore"),
         ("api_tokens", "id, municipality_code, label, revoked_at"),
         ("audit_log", "id, actor, action, detail"),
-        ("period_budgets", "period_id, total_nano_rho, spent_nano_rho"),
-        ("releases", "id, year, periods_json, rho, noisy_json, table_json, corrects, created_at"),
-        ("privacy_ledger", "release_id, period_id, nano_rho"),
+        ("year_budgets", "year, total_nano_rho, spent_nano_rho"),
+        ("releases", "id, year, periods_json, rho, noisy_json, table_json, corrects, created_at, design"),
+        ("year_ledger", "release_id, year, nano_rho"),
         ("users", "username, role"),
     ] {
         let text_columns = columns.split(", ").map(|c| format!("COALESCE(CAST({c} AS TEXT), '∅')")).collect::<Vec<_>>().join(" || '|' || ");

@@ -82,8 +82,8 @@ pub fn CoordinatorPage() -> impl IntoView {
                         <h2 id="budget-heading">{t(lang, "budget.title")}</h2>
                         <ul id="budget-status">
                             {budgets.into_iter().map(|b| view! {
-                                <li data-period=b.period.clone()>{t_with(lang, "budget.status", &[
-                                    ("period", b.period.clone()),
+                                <li data-year=b.year.to_string()>{t_with(lang, "budget.status", &[
+                                    ("year", b.year.to_string()),
                                     ("total", format_rho(lang, b.total_rho)),
                                     ("spent", format_rho(lang, b.spent_rho)),
                                     ("remaining", format_rho(lang, b.remaining_rho)),
@@ -93,12 +93,12 @@ pub fn CoordinatorPage() -> impl IntoView {
                         {no_budgets.then(|| view! { <p>{t(lang, "budget.none")}</p> })}
                         <ActionForm action=budget attr:id="budget-form">
                             <TextField
-                                id="budget-period"
-                                name="period"
-                                label=t(lang, "field.period")
-                                help=t(lang, "help.period")
+                                id="budget-year"
+                                name="year"
+                                label=t(lang, "field.budget_year")
+                                help=t(lang, "help.budget_year")
                                 value=year.to_string()
-                                error=Signal::derive(move || error_for(lang, &budget_errors.get(), "period"))
+                                error=Signal::derive(move || error_for(lang, &budget_errors.get(), "year"))
                             />
                             <TextField
                                 id="total_rho"
@@ -116,7 +116,7 @@ pub fn CoordinatorPage() -> impl IntoView {
                         <h2 id="plan-heading">{t(lang, "plan.title")}</h2>
                         <p>{t(lang, "plan.intro")}</p>
                         <p>{t(lang, "release.intro")}</p>
-                        <ReleasePlanner lang year releasable=overview.releasable.clone() release hydrated/>
+                        <ReleasePlanner lang year design=overview.design.clone() release hydrated/>
                     </section>
 
                     <section aria-labelledby="release-heading">
@@ -130,6 +130,7 @@ pub fn CoordinatorPage() -> impl IntoView {
                                     <th scope="col">"ρ"</th>
                                     <th scope="col">{t(lang, "release.list.epsilon")}</th>
                                     <th scope="col">{t(lang, "release.list.ci")}</th>
+                                    <th scope="col">{t(lang, "release.list.design")}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -140,6 +141,7 @@ pub fn CoordinatorPage() -> impl IntoView {
                                         <td>{format_rho(lang, r.rho)}</td>
                                         <td>{format_decimal(lang, r.epsilon, 2)} " (δ = " {format_delta(r.delta)} ")"</td>
                                         <td>{r.periods.join(", ")}</td>
+                                        <td>{r.design.clone().map_or_else(|| t(lang, "release.design.none"), |d| t(lang, &format!("design.{d}")))}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

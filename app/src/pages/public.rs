@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::app::use_lang;
 use crate::i18n::{format_decimal, format_delta, format_rho, t, t_with, Lang};
-use crate::model::{GrantTable, PublicDashboard, PublishedRelease, ReleasedArea, ReleasedValue};
+use crate::model::{GrantTable, PublicDashboard, PublishedRelease, ReleaseSummary, ReleasedArea, ReleasedValue, YearLoss};
 use crate::pages::coordinator::format_sek;
 use crate::pages::{format_time, query_year, use_hydrated};
 use crate::server_fns::get_public_dashboard;
@@ -55,6 +55,7 @@ fn Dashboard(dashboard: PublicDashboard) -> impl IntoView {
             Some(release) => view! { <Release release/> }.into_any(),
             None => view! { <p id="no-release">{t(lang, "public.no_release")}</p> }.into_any(),
         }}
+        {(dashboard.releases.len() > 1).then(|| view! { <EarlierReleases releases=dashboard.releases.clone()/> })}
         {dashboard.grants.map(|grants| view! { <Grants grants/> })}
         // One copy of the chart scripts for every figure on the page.
         {has_chart.then(|| view! {
@@ -109,6 +110,38 @@ fn value_text(v: ReleasedValue) -> String {
     format!("{} ({}–{})", v.value, v.ci_low, v.ci_high)
 }
 
+fn maybe_value_text(v: Option<ReleasedValue>) -> String {
+    v.map_or_else(|| "–".to_owned(), value_text)
+}
+
+/// Every release of the year, newest first: the one shown and the ones before it.
+#[component]
+fn EarlierReleases(releases: Vec<ReleaseSummary>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section aria-labelledby="releases-heading" id="releases">
+            <h2 id="releases-heading">{t(lang, "public.releases.heading")}</h2>
+            <table id="release-history">
+                <caption>{t(lang, "public.releases.caption")}</caption>
+                <thead><tr>
+                    <th scope="col">{t(lang, "release.list.created")}</th>
+                    <th scope="col">{t(lang, "release.list.ci")}</th>
+                    <th scope="col">"ρ"</th>
+                </tr></thead>
+                <tbody>
+                    {releases.into_iter().map(|r| view! {
+                        <tr data-release-id=r.id.clone()>
+                            <td><a href=format!("/api/v1/releases/{}", r.id) rel="external">{format_time(&r.created_at)}</a></td>
+                            <td>{r.periods.join(", ")}</td>
+                            <td>{format_rho(lang, r.rho)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
 #[component]
 fn Release(release: PublishedRelease) -> impl IntoView {
     let lang = use_lang();
@@ -132,6 +165,7 @@ fn Release(release: PublishedRelease) -> impl IntoView {
         <section aria-labelledby="release-heading" id="release" data-release-id=release.id.clone()>
             <h2 id="release-heading">{t_with(lang, "public.release_heading", &[("year", release.year.to_string())])}</h2>
             <p class="published-at">{t_with(lang, "public.published_at", &[("at", format_time(&release.created_at))])}</p>
+            <p>{t_with(lang, "public.national_period", &[("period", release.headline_period.clone())])}</p>
             <dl class="national" id="national">
                 <div>
                     <dt>{t(lang, "field.households_moved_out")}</dt>
@@ -142,7 +176,29 @@ fn Release(release: PublishedRelease) -> impl IntoView {
                     <dd id="national-received">{value_text(national.households_received)}</dd>
                 </div>
             </dl>
-            <p class="privacy-statement" id="privacy-statement">{privacy_statement(lang, &p)}</p>
+            {(release.headline_periods.len() > 1).then(|| view! {
+                <table id="national-periods">
+                    <caption>{t(lang, "public.national_periods_caption")}</caption>
+                    <thead><tr>
+                        <th scope="col">{t(lang, "periods.period")}</th>
+                        <th scope="col">{t(lang, "field.households_moved_out")}</th>
+                        <th scope="col">{t(lang, "field.households_received")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {release.headline_periods.iter().map(|h| view! {
+                            <tr data-period=h.period.clone()>
+                                <th scope="row">{h.period.clone()}</th>
+                                <td>{maybe_value_text(h.households_moved_out)}</td>
+                                <td>{maybe_value_text(h.households_received)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            <p class="privacy-statement" id="privacy-statement">{privacy_statement(lang, &p, &release.charged_years)}</p>
+            <ul id="privacy-ledger">
+                {release.ledger.iter().map(|y| view! { <li data-year=y.year.to_string()>{year_loss_text(lang, y)}</li> }).collect_view()}
+            </ul>
 
             <figure class="chart">
                 <div
@@ -167,7 +223,7 @@ fn Release(release: PublishedRelease) -> impl IntoView {
                 </button>
             </div>
             <table id="county-table">
-                <caption>{t_with(lang, "public.table_caption", &[("year", release.year.to_string())])}</caption>
+                <caption>{t_with(lang, "public.table_caption", &[("period", release.county_period.clone())])}</caption>
                 <thead>
                     <tr>
                         <th scope="col">{t(lang, "public.county")}</th>
@@ -194,8 +250,8 @@ fn Release(release: PublishedRelease) -> impl IntoView {
     }
 }
 
-/// What the release cost in privacy and what the noise means, in words a reader can follow.
-fn privacy_statement(lang: Lang, p: &crate::model::PrivacyLoss) -> String {
+/// What the release cost in privacy and what the intervals mean, in words a reader can follow.
+fn privacy_statement(lang: Lang, p: &crate::model::PrivacyLoss, years: &[i64]) -> String {
     t_with(
         lang,
         "public.privacy_statement",
@@ -203,10 +259,25 @@ fn privacy_statement(lang: Lang, p: &crate::model::PrivacyLoss) -> String {
             ("rho", format_rho(lang, p.rho)),
             ("epsilon", format_decimal(lang, p.epsilon, 2)),
             ("delta", format_delta(p.delta)),
-            ("mechanism", p.mechanism.replace('_', " ")),
-            ("sigma", format_decimal(lang, p.noise_scale, 2)),
+            ("years", years.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
             ("county_margin", format_decimal(lang, p.margin("county").unwrap_or(f64::NAN), 1)),
             ("nation_margin", format_decimal(lang, p.margin("nation").unwrap_or(f64::NAN), 1)),
+        ],
+    )
+}
+
+/// A year's total privacy loss so far, over every release that has debited it.
+fn year_loss_text(lang: Lang, y: &YearLoss) -> String {
+    t_with(
+        lang,
+        "public.year_loss",
+        &[
+            ("year", y.year.to_string()),
+            ("rho", format_rho(lang, y.rho)),
+            ("budget", format_rho(lang, y.budget)),
+            ("epsilon", format_decimal(lang, y.epsilon, 2)),
+            ("delta", format_delta(y.delta)),
+            ("releases", y.releases.to_string()),
         ],
     )
 }

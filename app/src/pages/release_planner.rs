@@ -1,13 +1,15 @@
-//! The coordinator's release planner: choose what to release (periods, layout, mechanism,
-//! levels, indicators), plan it for a budget or a target margin, and only then confirm. The
-//! confirm button releases exactly the selection that was planned, at the planned ρ; it is
-//! withdrawn as soon as the selection changes, so nothing is spent that was not planned.
+//! The coordinator's release planner: choose what to release (periods, mechanism, and the
+//! weight of each query of the standard design), plan it for a budget or a target margin, and
+//! only then confirm. The plan shows every query's margin and says where a figure would be
+//! mostly noise; the confirm button releases exactly the selection that was planned, at the
+//! planned ρ, and is withdrawn as soon as the selection changes, so nothing is spent that was
+//! not planned.
 
 use leptos::prelude::*;
 
 use crate::domain::FieldError;
 use crate::i18n::{field_error_message, format_decimal, format_delta, format_rho, t, t_with, Lang};
-use crate::model::{PlanOutcome, PlanView, ReleasableIndicator, ReleaseOutcome};
+use crate::model::{DesignQuery, PlanOutcome, PlanView, PlannedQuery, QueryLevel, QueryTime, ReleaseOutcome};
 use crate::pages::{error_for, NeedsScript, TextField};
 use crate::server_fns::{CreateRelease, PlanRelease};
 
@@ -16,11 +18,9 @@ use crate::server_fns::{CreateRelease, PlanRelease};
 struct Selection {
     period: String,
     last_period: String,
-    layout: String,
     mechanism: String,
-    /// Comma-separated codes; empty means every indicator.
-    indicators: String,
-    levels: String,
+    /// `key=weight` for every query whose weight differs from the design's.
+    weights: String,
 }
 
 /// The form's state, one signal per field.
@@ -28,63 +28,53 @@ struct Selection {
 struct Choices {
     period: RwSignal<String>,
     last_period: RwSignal<String>,
-    layout: RwSignal<String>,
     mechanism: RwSignal<String>,
-    county: RwSignal<bool>,
-    lanskompott: RwSignal<bool>,
-    /// Whether each releasable indicator is chosen, in catalogue order.
-    chosen: RwSignal<Vec<bool>>,
+    /// Each query's weight as typed, in design order.
+    weights: RwSignal<Vec<String>>,
 }
 
 impl Choices {
-    fn selection(&self, all: &[ReleasableIndicator]) -> Selection {
-        let chosen = self.chosen.get();
-        let indicators = if chosen.iter().all(|c| *c) {
-            String::new()
-        } else {
-            all.iter().zip(&chosen).filter(|(_, c)| **c).map(|(i, _)| i.code.as_str()).collect::<Vec<_>>().join(",")
-        };
-        let county = self.county.get();
-        let levels = [("nation", true), ("county", county), ("lanskompott", county && self.lanskompott.get())]
+    fn selection(&self, design: &[DesignQuery]) -> Selection {
+        let weights = self.weights.get();
+        let changed: Vec<String> = design
             .iter()
-            .filter(|(_, on)| *on)
-            .map(|(code, _)| *code)
-            .collect::<Vec<_>>()
-            .join(",");
-        Selection {
-            period: self.period.get(),
-            last_period: self.last_period.get(),
-            layout: self.layout.get(),
-            mechanism: self.mechanism.get(),
-            indicators,
-            levels,
-        }
+            .zip(&weights)
+            .filter(|(q, typed)| typed.trim().replace(',', ".").parse::<f64>().ok() != Some(q.weight))
+            .map(|(q, typed)| format!("{}={}", q.key, typed.trim()))
+            .collect();
+        Selection { period: self.period.get(), last_period: self.last_period.get(), mechanism: self.mechanism.get(), weights: changed.join(",") }
     }
 }
 
+fn level_text(lang: Lang, level: QueryLevel) -> String {
+    t(lang, match level {
+        QueryLevel::Nation => "level.nation",
+        QueryLevel::County => "level.county",
+        QueryLevel::Lanskompott => "level.lanskompott",
+    })
+}
+
+fn time_text(lang: Lang, time: QueryTime) -> String {
+    t(lang, match time {
+        QueryTime::PerPeriod => "time.per_period",
+        QueryTime::Window => "time.window",
+    })
+}
+
 #[component]
-pub fn ReleasePlanner(
-    lang: Lang,
-    year: i64,
-    releasable: Vec<ReleasableIndicator>,
-    release: ServerAction<CreateRelease>,
-    hydrated: RwSignal<bool>,
-) -> impl IntoView {
+pub fn ReleasePlanner(lang: Lang, year: i64, design: Vec<DesignQuery>, release: ServerAction<CreateRelease>, hydrated: RwSignal<bool>) -> impl IntoView {
     let plan = ServerAction::<PlanRelease>::new();
     let choices = Choices {
         period: RwSignal::new(year.to_string()),
         last_period: RwSignal::new(String::new()),
-        layout: RwSignal::new("per_period".to_owned()),
         mechanism: RwSignal::new("discrete_gaussian".to_owned()),
-        county: RwSignal::new(true),
-        lanskompott: RwSignal::new(true),
-        chosen: RwSignal::new(vec![true; releasable.len()]),
+        weights: RwSignal::new(design.iter().map(|q| q.weight.to_string()).collect()),
     };
     let target_level = RwSignal::new("county".to_owned());
     let target_margin = RwSignal::new(String::new());
     let rho = RwSignal::new(String::new());
-    let all = StoredValue::new(releasable);
-    let current = Memo::new(move |_| all.with_value(|all| choices.selection(all)));
+    let design = StoredValue::new(design);
+    let current = Memo::new(move |_| design.with_value(|d| choices.selection(d)));
     // The selection the shown plan was computed for; None once it has been released.
     let planned_for = RwSignal::new(None::<Selection>);
 
@@ -111,7 +101,6 @@ pub fn ReleasePlanner(
             planned_for.set(None);
         }
     });
-    let none_chosen = move || choices.chosen.with(|c| !c.iter().any(|x| *x));
     let stale = move || planned.get().is_some() && planned_for.get().is_some_and(|p| p != current.get());
     let confirmable = move || planned.get().filter(|p| p.fits_budget && planned_for.get().as_ref() == Some(&current.get()));
 
@@ -122,10 +111,8 @@ pub fn ReleasePlanner(
         plan.dispatch(PlanRelease {
             period: s.period,
             last_period: s.last_period,
-            layout: s.layout,
             mechanism: s.mechanism,
-            indicators: s.indicators,
-            levels: s.levels,
+            weights: s.weights,
             rho: rho.get_untracked(),
             target_level: target_level.get_untracked(),
             target_margin: target_margin.get_untracked(),
@@ -134,16 +121,8 @@ pub fn ReleasePlanner(
     let confirm = move |_| {
         let (Some(p), Some(s)) = (planned.get_untracked(), planned_for.get_untracked()) else { return };
         // `{}` writes the shortest text that parses back to the same f64: the release is
-        // calibrated for exactly the planned ρ.
-        release.dispatch(CreateRelease {
-            period: s.period,
-            last_period: s.last_period,
-            layout: s.layout,
-            mechanism: s.mechanism,
-            indicators: s.indicators,
-            levels: s.levels,
-            rho: p.rho.to_string(),
-        });
+        // calibrated for exactly the planned budget.
+        release.dispatch(CreateRelease { period: s.period, last_period: s.last_period, mechanism: s.mechanism, weights: s.weights, rho: p.budget.to_string() });
     };
     let field_error = move |field: &'static str| Signal::derive(move || error_for(lang, &plan_errors.get(), field));
 
@@ -153,23 +132,10 @@ pub fn ReleasePlanner(
                 bound=choices.period error=field_error("period")/>
             <TextField id="plan-last-period" name="last_period" label=t(lang, "field.last_period") help=t(lang, "help.last_period") value=""
                 bound=choices.last_period error=field_error("last_period")/>
-            <ChoiceField id="plan-layout" label=t(lang, "field.layout") value=choices.layout error=field_error("layout")
-                options=vec![("per_period", t(lang, "layout.per_period")), ("summed", t(lang, "layout.summed"))]/>
             <ChoiceField id="plan-mechanism" label=t(lang, "field.mechanism") value=choices.mechanism error=field_error("mechanism")
                 options=vec![("discrete_gaussian", t(lang, "mechanism.discrete_gaussian")), ("discrete_laplace", t(lang, "mechanism.discrete_laplace"))]/>
-            <fieldset id="plan-levels-choice" class="field">
-                <legend>{t(lang, "field.levels")}</legend>
-                <p class="help">{t(lang, "help.levels")}</p>
-                <label><input type="checkbox" id="plan-level-nation" checked disabled/> {t(lang, "level.nation")}</label>
-                <label><input type="checkbox" id="plan-level-county" checked=true prop:checked=move || choices.county.get()
-                    on:change=move |ev| choices.county.set(event_target_checked(&ev))/> {t(lang, "level.county")}</label>
-                <label><input type="checkbox" id="plan-level-lanskompott" checked=true prop:checked=move || choices.county.get() && choices.lanskompott.get()
-                    prop:disabled=move || !choices.county.get()
-                    on:change=move |ev| choices.lanskompott.set(event_target_checked(&ev))/> {t(lang, "level.lanskompott")}</label>
-                <p class="field-error">{move || error_for(lang, &plan_errors.get(), "levels")}</p>
-            </fieldset>
-            <IndicatorChoice lang all choices/>
-            <p class="field-error" id="plan-indicators-error">{move || error_for(lang, &plan_errors.get(), "indicators")}</p>
+            <DesignWeights lang design choices/>
+            <p class="field-error" id="plan-weights-error">{move || error_for(lang, &plan_errors.get(), "weights")}</p>
             <ChoiceField id="plan-target-level" label=t(lang, "field.target_level") value=target_level error=field_error("target_level")
                 options=["county", "nation", "lanskompott"].map(|l| (l, t(lang, &format!("level.{l}")))).to_vec()/>
             <TextField id="plan-target" name="target_margin" label=t(lang, "field.target_margin") help=t(lang, "help.target_margin") value=""
@@ -177,7 +143,7 @@ pub fn ReleasePlanner(
             <TextField id="plan-rho" name="rho" label=t(lang, "field.rho") help=t(lang, "help.plan_rho") value=""
                 bound=rho error=field_error("rho") inputmode="decimal"/>
             <NeedsScript lang/>
-            <button type="submit" id="plan-submit" disabled=move || !hydrated.get() || none_chosen() || plan.pending().get()>{t(lang, "plan.submit")}</button>
+            <button type="submit" id="plan-submit" disabled=move || !hydrated.get() || plan.pending().get()>{t(lang, "plan.submit")}</button>
             {move || plan.pending().get().then(|| view! { <p role="status" id="plan-pending">{t(lang, "plan.pending")}</p> })}
         </form>
         {move || planned.get().map(|p| view! { <PlanResult lang p/> })}
@@ -185,7 +151,7 @@ pub fn ReleasePlanner(
         {move || confirmable().map(|p| view! {
             <p class="help">{t(lang, "plan.confirm_help")}</p>
             <button type="button" id="release-confirm" on:click=confirm disabled=move || release.pending().get()>
-                {t_with(lang, "plan.confirm", &[("rho", format_rho(lang, p.rho))])}
+                {t_with(lang, "plan.confirm", &[("rho", format_rho(lang, p.budget))])}
             </button>
         })}
         <ul class="form-error" id="release-errors">
@@ -199,13 +165,7 @@ pub fn ReleasePlanner(
 
 /// A labelled drop-down bound to `value`.
 #[component]
-fn ChoiceField(
-    id: &'static str,
-    label: String,
-    value: RwSignal<String>,
-    options: Vec<(&'static str, String)>,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
+fn ChoiceField(id: &'static str, label: String, value: RwSignal<String>, options: Vec<(&'static str, String)>, error: Signal<Option<String>>) -> impl IntoView {
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
             <label for=id>{label}</label>
@@ -219,47 +179,70 @@ fn ChoiceField(
     }
 }
 
-/// One checkbox per releasable indicator, folded away: most releases take them all.
+/// The design's queries with a weight field each: the share of the budget each one gets.
 #[component]
-fn IndicatorChoice(lang: Lang, all: StoredValue<Vec<ReleasableIndicator>>, choices: Choices) -> impl IntoView {
-    let count = move || {
-        let chosen = choices.chosen.with(|c| c.iter().filter(|x| **x).count());
-        t_with(lang, "indicators.chosen", &[("chosen", chosen.to_string()), ("all", all.with_value(Vec::len).to_string())])
-    };
-    let set_all = move |on: bool| choices.chosen.update(|c| c.iter_mut().for_each(|x| *x = on));
+fn DesignWeights(lang: Lang, design: StoredValue<Vec<DesignQuery>>, choices: Choices) -> impl IntoView {
     view! {
-        <details id="plan-indicators" class="field">
-            <summary>{t(lang, "field.indicators")} ": " <span id="plan-indicators-count">{count}</span></summary>
-            <p>
-                <button type="button" id="plan-indicators-all" on:click=move |_| set_all(true)>{t(lang, "indicators.all")}</button>
-                " "
-                <button type="button" id="plan-indicators-none" on:click=move |_| set_all(false)>{t(lang, "indicators.none")}</button>
-            </p>
-            <ul class="choices">
-                {all.get_value().into_iter().enumerate().map(|(k, indicator)| view! {
-                    <li><label>
-                        <input type="checkbox" data-indicator=indicator.code.clone() checked=true
-                            prop:checked=move || choices.chosen.with(|c| c[k])
-                            on:change=move |ev| choices.chosen.update(|c| c[k] = event_target_checked(&ev))/>
-                        " " {indicator.label.get(lang).to_owned()}
-                    </label></li>
-                }).collect_view()}
-            </ul>
-            {move || choices.chosen.with(|c| !c.iter().any(|x| *x)).then(|| view! { <p class="form-error" id="plan-none-chosen">{t(lang, "indicators.none_chosen")}</p> })}
+        <details id="plan-design" class="field">
+            <summary>{t(lang, "plan.design")}</summary>
+            <p class="help">{t(lang, "help.weights")}</p>
+            <table id="plan-design-table">
+                <caption>{t(lang, "plan.design_caption")}</caption>
+                <thead><tr>
+                    <th scope="col">{t(lang, "plan.query")}</th>
+                    <th scope="col">{t(lang, "plan.level")}</th>
+                    <th scope="col">{t(lang, "plan.time")}</th>
+                    <th scope="col">{t(lang, "plan.weight")}</th>
+                </tr></thead>
+                <tbody>
+                    {design.get_value().into_iter().enumerate().map(|(k, q)| {
+                        let id = format!("weight-{k}");
+                        view! {
+                            <tr data-query=q.key.clone()>
+                                <th scope="row"><label for=id.clone()>{q.label.get(lang).to_owned()}</label></th>
+                                <td>{level_text(lang, q.level)}</td>
+                                <td>{time_text(lang, q.time)}</td>
+                                <td><input type="text" inputmode="decimal" size="5" id=id data-query=q.key.clone()
+                                    prop:value=move || choices.weights.with(|w| w[k].clone())
+                                    on:input=move |ev| choices.weights.update(|w| w[k] = event_target_value(&ev))/></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
         </details>
     }
 }
 
-/// The plan: its cost per period and ± households per level.
+/// The plan: its cost per year, what the budget left buys where it does not fit, ± per level,
+/// and every query's share and margin with a warning where it would be mostly noise.
 #[component]
 fn PlanResult(lang: Lang, p: PlanView) -> impl IntoView {
+    let fits = if p.beyond_allowed {
+        "plan.beyond_allowed"
+    } else if p.fits_budget {
+        "plan.fits"
+    } else {
+        "plan.does_not_fit"
+    };
+    let noisy = p.queries.iter().filter(|q| q.mostly_noise).count();
     view! {
         <p id="plan-cost" role="status">{t_with(lang, "plan.cost", &[
             ("rho", format_rho(lang, p.rho)),
             ("epsilon", format_decimal(lang, p.epsilon, 2)),
             ("delta", format_delta(p.delta)),
-            ("fits", t(lang, if p.fits_budget { "plan.fits" } else { "plan.does_not_fit" })),
+            ("fits", t(lang, fits)),
         ])}</p>
+        {p.with_remaining.map(|r| {
+            let margin = |level: &str| r.margins.iter().find(|m| m.level == level).map_or("–".to_owned(), |m| format_decimal(lang, m.margin, 1));
+            view! {
+                <p id="plan-remaining">{t_with(lang, "plan.with_remaining", &[
+                    ("rho", format_rho(lang, r.rho)),
+                    ("nation", margin("nation")),
+                    ("county", margin("county")),
+                ])}</p>
+            }
+        })}
         {p.cheaper_rho_missing_target.map(|cheaper| view! {
             <p id="plan-cheaper">{t_with(lang, "plan.cheaper", &[("rho", format_rho(lang, cheaper))])}</p>
         })}
@@ -275,5 +258,39 @@ fn PlanResult(lang: Lang, p: PlanView) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        {(noisy > 0).then(|| view! { <p class="form-error" id="plan-noise-warning">{t_with(lang, "plan.noise_warning", &[("count", noisy.to_string())])}</p> })}
+        <table id="plan-queries">
+            <caption>{t(lang, "plan.queries_caption")}</caption>
+            <thead><tr>
+                <th scope="col">{t(lang, "plan.query")}</th>
+                <th scope="col">{t(lang, "plan.level")}</th>
+                <th scope="col">{t(lang, "plan.time")}</th>
+                <th scope="col">{t(lang, "plan.share")}</th>
+                <th scope="col">{t(lang, "plan.margin")}</th>
+                <th scope="col">{t(lang, "plan.assessment")}</th>
+            </tr></thead>
+            <tbody>
+                {p.queries.into_iter().map(|q| view! { <PlannedRow lang q/> }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn PlannedRow(lang: Lang, q: PlannedQuery) -> impl IntoView {
+    let assessment = match (q.mostly_noise, q.plausible) {
+        (true, Some(size)) => t_with(lang, "plan.mostly_noise", &[("size", format_decimal(lang, size, 0))]),
+        (false, Some(size)) => t_with(lang, "plan.readable", &[("size", format_decimal(lang, size, 0))]),
+        (_, None) => String::new(),
+    };
+    view! {
+        <tr data-query=q.query.key.clone() class:mostly-noise=q.mostly_noise>
+            <th scope="row">{q.query.label.get(lang).to_owned()}</th>
+            <td>{level_text(lang, q.query.level)}</td>
+            <td>{time_text(lang, q.query.time)}</td>
+            <td>"ρ = " {format_rho(lang, q.rho)}</td>
+            <td>"± " {format_decimal(lang, q.margin, 1)}</td>
+            <td>{assessment}</td>
+        </tr>
     }
 }

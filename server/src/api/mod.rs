@@ -240,7 +240,7 @@ async fn list_releases(State(state): State<AppState>, Query(q): Query<YearQuery>
 #[utoipa::path(get, path = "/api/v1/releases/{id}", params(("id" = String, Path)),
     responses((status = 200, body = PublishedRelease), (status = 404, body = ErrorBody)))]
 async fn get_release(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<PublishedRelease>, ApiError> {
-    crate::releases::published_release(&state.pool, &id, Lang::Sv)
+    crate::releases::published_release(&state.pool, &id, Lang::Sv, &state.releases)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map(Json)
@@ -268,30 +268,51 @@ pub struct WindowBody {
     /// The last period of a window (optional).
     #[schema(value_type = Option<String>)]
     pub last_period: Option<Value>,
-    /// `per_period` (default) or `summed`.
-    #[schema(value_type = Option<String>)]
-    pub layout: Option<Value>,
     /// `discrete_gaussian` (default, zCDP) or `discrete_laplace` (pure DP).
     #[schema(value_type = Option<String>)]
     pub mechanism: Option<Value>,
-    /// Person-count indicator codes (a list, or comma-separated text); all when absent.
+    /// The release design: `standard` (default).
+    #[schema(value_type = Option<String>)]
+    pub design: Option<Value>,
+    /// Weights other than the design's, by query key: `{"households_moved_out@county": 16}`
+    /// (0 leaves a query out).
+    #[schema(value_type = Option<std::collections::BTreeMap<String, f64>>)]
+    pub weights: Option<Value>,
+    /// Only the design's queries of these person-count indicators (a list, or comma-separated
+    /// text); all when absent.
     #[schema(value_type = Option<Vec<String>>)]
     pub indicators: Option<Value>,
-    /// `nation`, `county`, `lanskompott` (a list, or comma-separated text); all when absent.
+    /// Only the design's queries at `nation`, `county`, `lanskompott` (a list, or
+    /// comma-separated text); all when absent.
     #[schema(value_type = Option<Vec<String>>)]
     pub levels: Option<Value>,
+    /// No longer taken: each query of the design has its own time layout. Refused when given.
+    #[schema(value_type = Option<String>)]
+    pub layout: Option<Value>,
+}
+
+/// A JSON object of weights as the `key=weight` text a form would send (anything else as text).
+fn weights_text(value: &Option<Value>) -> String {
+    match value {
+        Some(Value::Object(map)) => map.iter().map(|(k, v)| format!("{k}={}", as_field_text(Some(v)))).collect::<Vec<_>>().join(","),
+        other => text(other),
+    }
 }
 
 impl WindowBody {
-    fn input(&self) -> WindowInput {
-        WindowInput {
+    fn input(&self) -> Result<WindowInput, ApiError> {
+        if self.layout.is_some() {
+            return Err(ApiError::Invalid(vec![FieldError::new("layout", Problem::DecidedByDesign)]));
+        }
+        Ok(WindowInput {
             period: text(&self.period),
             last_period: text(&self.last_period),
-            layout: text(&self.layout),
             mechanism: text(&self.mechanism),
+            design: text(&self.design),
+            weights: weights_text(&self.weights),
             indicators: list_text(&self.indicators),
             levels: list_text(&self.levels),
-        }
+        })
     }
 }
 
@@ -309,14 +330,15 @@ pub struct ReleaseBody {
     pub reason: Option<Value>,
 }
 
-/// Create a release (coordinator): national, county and länskompott tables of every
-/// person-count indicator; spends ρ of each period's budget, in the transaction that stores it.
+/// Create a release (coordinator): the queries of a release design (national, county and
+/// länskompott figures of the person-count indicators) for a period or a window; spends ρ of
+/// each year's budget, in the transaction that stores it.
 #[utoipa::path(post, path = "/api/v1/releases", request_body = ReleaseBody,
     responses((status = 201, body = ReleaseSummary), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn post_release(State(state): State<AppState>, headers: HeaderMap, body: Result<Json<ReleaseBody>, JsonRejection>) -> Result<Response, ApiError> {
     let user = user(&state, &headers).await?;
     let body = json_body(body)?;
-    let input = ReleaseInput { window: body.window.input(), rho: text(&body.rho), corrects: text(&body.corrects), reason: text(&body.reason) };
+    let input = ReleaseInput { window: body.window.input()?, rho: text(&body.rho), corrects: text(&body.corrects), reason: text(&body.reason) };
     match state.backend.create_release(&user, input).await? {
         ReleaseOutcome::Created(summary) => Ok((StatusCode::CREATED, Json(summary)).into_response()),
         ReleaseOutcome::Invalid(errors) => Err(ApiError::Invalid(errors)),
@@ -345,7 +367,7 @@ pub struct PlanBody {
 async fn post_plan(State(state): State<AppState>, headers: HeaderMap, body: Result<Json<PlanBody>, JsonRejection>) -> Result<Json<PlanView>, ApiError> {
     let user = user(&state, &headers).await?;
     let body = json_body(body)?;
-    let input = PlanInput { window: body.window.input(), rho: text(&body.rho), target_level: text(&body.target_level), target_margin: text(&body.target_margin) };
+    let input = PlanInput { window: body.window.input()?, rho: text(&body.rho), target_level: text(&body.target_level), target_margin: text(&body.target_margin) };
     match state.backend.plan_release(&user, input).await? {
         PlanOutcome::Planned(view) => Ok(Json(view)),
         PlanOutcome::Invalid(errors) => Err(ApiError::Invalid(errors)),
@@ -366,31 +388,34 @@ pub struct BudgetBody {
     pub total_rho: Option<Value>,
 }
 
-/// Set a reporting period's privacy budget (coordinator); never below what it has spent.
-#[utoipa::path(put, path = "/api/v1/budgets/{period}", params(("period" = String, Path)), request_body = BudgetBody,
+/// Set a calendar year's privacy budget (coordinator; every period of the year draws on it);
+/// never below what it has spent.
+#[utoipa::path(put, path = "/api/v1/budgets/{year}", params(("year" = String, Path)), request_body = BudgetBody,
     responses((status = 200, body = BudgetView), (status = 422, body = ErrorBody)))]
 async fn put_budget(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(period): Path<String>,
+    Path(year): Path<String>,
     body: Result<Json<BudgetBody>, JsonRejection>,
 ) -> Result<Json<BudgetView>, ApiError> {
     let user = user(&state, &headers).await?;
     let body = json_body(body)?;
-    match state.backend.set_budget(&user, BudgetInput { period, total_rho: text(&body.total_rho) }).await? {
+    match state.backend.set_budget(&user, BudgetInput { year, total_rho: text(&body.total_rho) }).await? {
         BudgetOutcome::Saved(view) => Ok(Json(view)),
         BudgetOutcome::Invalid(errors) => Err(ApiError::Invalid(errors)),
     }
 }
 
-/// A reporting period's privacy budget (coordinator).
-#[utoipa::path(get, path = "/api/v1/budgets/{period}", params(("period" = String, Path)), responses((status = 200, body = BudgetView), (status = 404, body = ErrorBody)))]
-async fn get_budget(State(state): State<AppState>, headers: HeaderMap, Path(period): Path<String>) -> Result<Json<BudgetView>, ApiError> {
+/// A calendar year's privacy budget (coordinator).
+#[utoipa::path(get, path = "/api/v1/budgets/{year}", params(("year" = String, Path)),
+    responses((status = 200, body = BudgetView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_budget(State(state): State<AppState>, headers: HeaderMap, Path(year): Path<String>) -> Result<Json<BudgetView>, ApiError> {
     let user = user(&state, &headers).await?;
     require_role(&user, Role::Coordinator)?;
-    crate::releases::budget_view(&state.pool, &period, state.releases.default_period_rho)
+    crate::releases::budget_view(&state.pool, &year, state.releases.default_year_rho)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Invalid(vec![e]))?
         .map(Json)
         .ok_or(ApiError::NotFound)
 }
@@ -432,7 +457,7 @@ pub fn router() -> Router<AppState> {
         .route("/releases/{id}", get(get_release))
         .route("/releases/{id}/suppression", get(get_suppression))
         .route("/release-plans", post(post_plan))
-        .route("/budgets/{period}", get(get_budget).put(put_budget))
+        .route("/budgets/{year}", get(get_budget).put(put_budget))
         .merge(reporting::router())
         .merge(admin::router())
 }

@@ -6,31 +6,29 @@ use std::collections::HashMap;
 use std::fmt;
 
 use kompotten_app::domain::PeriodId;
-use kompotten_privacy::hierarchy::Hierarchy;
 use kompotten_privacy::sensitivity::IndicatorBound;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 
-use super::geography::{measured_positions, NetworkGeography};
+use super::geography::{area_positions, NetworkGeography};
 use super::window::Window;
 use crate::audit;
 use crate::db::DbError;
 use crate::submissions;
 
-/// `[indicator][period of the window][measured node]`, the layout
-/// `kompotten_privacy::release::release_with` takes. A municipality the geography does not
-/// know (impossible under the foreign keys) is refused rather than dropped.
+/// `[indicator][period of the window][area]`, the layout
+/// `kompotten_privacy::release::release_with` takes (areas in `Geography::areas` order). A
+/// municipality the geography does not know (impossible under the foreign keys) is refused
+/// rather than dropped.
 pub async fn exact_totals(
     conn: &mut sqlx::AnyConnection,
     network: &NetworkGeography,
-    h: &Hierarchy,
     indicators: &[IndicatorBound],
     window: &Window,
     actor: &str,
 ) -> Result<Vec<i64>, DbError> {
-    let m = h.measured().len();
+    let position = area_positions(&network.geography);
+    let areas = position.len();
     let periods = window.periods.len();
-    let position = measured_positions(h);
-    let nation = position["SE"];
     let period_index: HashMap<&str, (usize, i64)> = window
         .periods
         .iter()
@@ -43,19 +41,19 @@ pub async fn exact_totals(
     let indicator_index: HashMap<&str, usize> = indicators.iter().enumerate().map(|(i, b)| (b.code.as_str(), i)).collect();
 
     let reports = submissions::counting_values(conn, &window.periods).await?;
-    let mut exact = vec![0i64; indicators.len() * periods * m];
+    let mut exact = vec![0i64; indicators.len() * periods * areas];
     let mut values = vec![0i64; indicators.len()];
     for (period, municipality, json) in &reports {
         let &(p, year) = period_index.get(period.as_str()).ok_or_else(|| DbError::Instance(format!("a report of {period:?}, which is not in the window")))?;
         read_values(json, &indicator_index, &mut values).map_err(|e| unreadable(municipality, period, &e))?;
         let (county, part) = network.cells_of(municipality, year).ok_or_else(|| DbError::Instance(format!("municipality {municipality} has no county")))?;
-        // The cells of the released levels this report counts in (a level not released has
-        // no cell).
-        let mut cells = vec![nation];
-        cells.extend(position.get(county).copied());
-        cells.extend(part.and_then(|p| position.get(&p).copied()));
+        let unknown = |label: &str| DbError::Instance(format!("area {label} is not in the geography"));
+        let mut cells = vec![position["SE"], *position.get(county).ok_or_else(|| unknown(county))?];
+        if let Some(part) = part {
+            cells.push(*position.get(&part).ok_or_else(|| unknown(&part))?);
+        }
         for (i, &value) in values.iter().enumerate() {
-            let block = (i * periods + p) * m;
+            let block = (i * periods + p) * areas;
             for &cell in &cells {
                 exact[block + cell] += value;
             }

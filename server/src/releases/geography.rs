@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use kompotten_privacy::hierarchy::{CountySpec, Geography, Hierarchy};
+use kompotten_privacy::hierarchy::{CountySpec, Geography};
 use sqlx::Row;
 
 pub struct NetworkGeography {
@@ -46,9 +46,9 @@ impl NetworkGeography {
         Ok(NetworkGeography { geography: Geography { counties }, county_of, member_since })
     }
 
-    /// The labels of the measured cells a municipality's report of a period in `year` counts
-    /// in: its county, and in a county with a länskompott either the länskompott (a network
-    /// member that year) or the rest of the county. The nation ("SE") is implied.
+    /// The labels of the areas a municipality's report of a period in `year` counts in: its
+    /// county, and in a county with a länskompott either the länskompott (a network member that
+    /// year) or the rest of the county. The nation ("SE") is implied.
     pub fn cells_of(&self, municipality: &str, year: i64) -> Option<(&str, Option<String>)> {
         let (county, has_lanskompott) = self.county_of.get(municipality)?;
         let part = has_lanskompott.then(|| {
@@ -59,7 +59,7 @@ impl NetworkGeography {
     }
 }
 
-/// Position of each measured node's label in one block of the released vector.
-pub fn measured_positions(h: &Hierarchy) -> HashMap<String, usize> {
-    h.measured().iter().enumerate().map(|(i, &v)| (h.nodes()[v].label.clone(), i)).collect()
+/// Position of each area's label in the engine's area order ([`Geography::areas`]).
+pub fn area_positions(geography: &Geography) -> HashMap<String, usize> {
+    geography.areas().into_iter().enumerate().map(|(k, a)| (a.label, k)).collect()
 }

@@ -1,17 +1,19 @@
-//! Releases through the privacy engine (crate `kompotten-privacy`): national, county and
-//! länskompott tables of every person-count indicator for one period or a window of periods,
-//! paid for from each period's budget in the transaction that stores them.
+//! Releases through the privacy engine (crate `kompotten-privacy`): the queries of a release
+//! design (the standard one by default) for one period or a window of periods, paid for from
+//! each year's budget in the transaction that stores them.
 //!
+//! - [`design`]: release designs over the catalogue, with the coordinator's weights;
 //! - [`request`]: the typed request, parsed valid;
-//! - [`window`]: the periods a release covers;
+//! - [`window`]: the periods a release covers, and the years they lie in;
 //! - [`geography`]: counties, länskompotter and where each report counts;
-//! - [`ledger`]: per-period budgets and debits;
+//! - [`ledger`]: per-year budgets and debits;
 //! - [`exact`]: the exact totals, read only for the measurement;
 //! - [`create`]: preparation, then one transaction: debit, read, measure, store;
 //! - [`store`]: parameters, noisy measurements, cells and ledger rows;
 //! - [`view`]: what readers see; [`plan`]: the planner; [`suppression`]: the methodology view.
 
 pub mod create;
+pub mod design;
 pub mod exact;
 pub mod geography;
 pub mod ledger;
@@ -22,7 +24,7 @@ pub mod suppression;
 pub mod view;
 pub mod window;
 
-pub use create::{create_release, releasable_indicators};
+pub use create::create_release;
 pub use ledger::{budget_view, budgets_of_year, set_budget};
 pub use view::{public_dashboard, published_release, release_summaries, NATION};
 
@@ -32,7 +34,7 @@ use crate::db::DbError;
 #[derive(Clone, Copy, Debug)]
 pub struct ReleaseSettings {
     /// A period's budget until the coordinator sets one.
-    pub default_period_rho: f64,
+    pub default_year_rho: f64,
     /// Simulated releases behind each interval calibration.
     pub interval_simulations: usize,
 }

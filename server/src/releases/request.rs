@@ -3,29 +3,15 @@
 
 use kompotten_app::domain::{FieldError, PeriodId, Problem, Rho};
 use kompotten_app::model::{ReleaseInput, WindowInput};
+use kompotten_privacy::design::{Query, ReleaseDesign};
 use kompotten_privacy::mechanism::Mechanism;
-use kompotten_privacy::sensitivity::{IndicatorBound, Level};
+use kompotten_privacy::sensitivity::Level;
+use kompotten_privacy::standard::STANDARD;
 
 /// The most characters a correction's reason may have.
 pub const MAX_REASON_CHARS: usize = 1000;
-
-/// How a window's periods are released.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layout {
-    /// One table per period (default).
-    PerPeriod,
-    /// The window's totals.
-    Summed,
-}
-
-impl Layout {
-    pub fn code(self) -> &'static str {
-        match self {
-            Layout::PerPeriod => "per_period",
-            Layout::Summed => "summed",
-        }
-    }
-}
+/// The largest weight a query may be given (weights are relative; this only keeps them sane).
+pub const MAX_WEIGHT: f64 = 1000.0;
 
 pub fn mechanism_code(mechanism: Mechanism) -> &'static str {
     match mechanism {
@@ -34,7 +20,7 @@ pub fn mechanism_code(mechanism: Mechanism) -> &'static str {
     }
 }
 
-/// The levels a release measures unless fewer are chosen, nation first.
+/// The levels a design can release, nation first.
 pub const ALL_LEVELS: [Level; 3] = [Level::Nation, Level::County, Level::Lanskompott];
 
 /// What is released and how: shared by releases and plans.
@@ -42,12 +28,9 @@ pub const ALL_LEVELS: [Level; 3] = [Level::Nation, Level::County, Level::Lanskom
 pub struct WindowRequest {
     pub first: PeriodId,
     pub last: Option<PeriodId>,
-    pub layout: Layout,
     pub mechanism: Mechanism,
-    /// The chosen person-count indicators, in catalogue order.
-    pub indicators: Vec<IndicatorBound>,
-    /// The chosen levels, nation first.
-    pub levels: Vec<Level>,
+    /// The design with the chosen weights, filtered to the chosen indicators and levels.
+    pub design: ReleaseDesign,
 }
 
 pub fn level_name(level: Level) -> &'static str {
@@ -62,28 +45,89 @@ fn listed(raw: &str) -> Vec<&str> {
     raw.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()
 }
 
-/// The chosen indicators among the catalogue's person counts (`all`, in catalogue order); all
-/// of them when none is named.
-pub fn parse_indicators(raw: &str, all: &[IndicatorBound]) -> Result<Vec<IndicatorBound>, FieldError> {
-    let named = listed(raw);
-    if named.iter().any(|code| !all.iter().any(|i| i.code == *code)) {
-        return Err(FieldError::new("indicators", Problem::UnknownIndicator));
-    }
-    Ok(all.iter().filter(|i| named.is_empty() || named.contains(&i.code.as_str())).cloned().collect())
-}
-
-/// The chosen levels; all three when none is named. The nation is always released (the table
-/// is made consistent from it down), and a länskompott only with its county.
+/// The chosen levels; all three when none is named.
 pub fn parse_levels(raw: &str) -> Result<Vec<Level>, FieldError> {
     let named = listed(raw);
     if named.iter().any(|n| !ALL_LEVELS.iter().any(|l| level_name(*l) == *n)) {
         return Err(FieldError::new("levels", Problem::UnknownChoice { choices: ALL_LEVELS.iter().map(|l| level_name(*l).to_owned()).collect() }));
     }
-    let chosen: Vec<Level> = ALL_LEVELS.into_iter().filter(|l| named.is_empty() || *l == Level::Nation || named.contains(&level_name(*l))).collect();
-    if chosen.contains(&Level::Lanskompott) && !chosen.contains(&Level::County) {
-        return Err(FieldError::new("levels", Problem::UnknownChoice { choices: vec!["nation".into(), "nation,county".into(), "nation,county,lanskompott".into()] }));
+    Ok(ALL_LEVELS.into_iter().filter(|l| named.is_empty() || named.contains(&level_name(*l))).collect())
+}
+
+/// Weights by query key (`households_moved_out@county=8,…`); every key must be the design's,
+/// every weight a number from 0 (leave the query out) to [`MAX_WEIGHT`].
+pub fn parse_weights(raw: &str, design: &ReleaseDesign) -> Result<Vec<(String, f64)>, FieldError> {
+    let keys: Vec<String> = design.queries.iter().map(Query::key).collect();
+    listed(raw)
+        .into_iter()
+        .map(|pair| {
+            let (key, weight) = pair.split_once('=').ok_or_else(|| FieldError::new("weights", Problem::NotANumber))?;
+            let key = key.trim();
+            if !keys.iter().any(|k| k == key) {
+                return Err(FieldError::new("weights", Problem::UnknownChoice { choices: keys.clone() }));
+            }
+            let weight: f64 = weight.trim().replace(',', ".").parse().map_err(|_| FieldError::new("weights", Problem::NotANumber))?;
+            if !weight.is_finite() {
+                Err(FieldError::new("weights", Problem::NotANumber))
+            } else if weight < 0.0 {
+                Err(FieldError::new("weights", Problem::Negative))
+            } else if weight > MAX_WEIGHT {
+                Err(FieldError::new("weights", Problem::TooLarge { max: MAX_WEIGHT as i64 }))
+            } else {
+                Ok((key.to_owned(), weight))
+            }
+        })
+        .collect()
+}
+
+/// The design's queries that release one of `codes` (all when empty); a code the design does
+/// not release is refused.
+fn parse_indicators(raw: &str, design: &ReleaseDesign) -> Result<Vec<String>, FieldError> {
+    let named: Vec<String> = listed(raw).into_iter().map(str::to_owned).collect();
+    if named.iter().any(|code| design.indicator_index(code).is_none()) {
+        return Err(FieldError::new("indicators", Problem::UnknownIndicator));
     }
-    Ok(chosen)
+    Ok(named)
+}
+
+/// One of `options` by its code; the first when empty.
+pub fn choice<T: Copy>(field: &str, raw: &str, options: &[(&str, T)]) -> Result<T, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(options[0].1);
+    }
+    options.iter().find(|(code, _)| *code == raw).map(|(_, v)| *v).ok_or_else(|| {
+        FieldError::new(field, Problem::UnknownChoice { choices: options.iter().map(|(c, _)| (*c).to_owned()).collect() })
+    })
+}
+
+/// Parses the window fields; `design_named` gives a design by its stored name (`None` for a
+/// name the server does not know).
+pub fn parse_window(input: &WindowInput, design_named: &dyn Fn(&str) -> Option<ReleaseDesign>, errors: &mut Vec<FieldError>) -> Option<WindowRequest> {
+    let WindowInput { period, last_period, mechanism, design, weights, indicators, levels } = input;
+    let first = PeriodId::parse("period", period).map_err(|e| errors.push(e)).ok();
+    let last = if last_period.trim().is_empty() { Some(None) } else { PeriodId::parse("last_period", last_period).map(Some).map_err(|e| errors.push(e)).ok() };
+    let mechanism = choice("mechanism", mechanism, &[("discrete_gaussian", Mechanism::DiscreteGaussian), ("discrete_laplace", Mechanism::DiscreteLaplace)])
+        .map_err(|e| errors.push(e))
+        .ok();
+    let name = if design.trim().is_empty() { STANDARD } else { design.trim() };
+    let base = design_named(name);
+    if base.is_none() {
+        errors.push(FieldError::new("design", Problem::UnknownChoice { choices: vec![STANDARD.to_owned()] }));
+    }
+    let chosen = base.and_then(|base| {
+        let weights = parse_weights(weights, &base).map_err(|e| errors.push(e)).ok();
+        let codes = parse_indicators(indicators, &base).map_err(|e| errors.push(e)).ok();
+        let levels = parse_levels(levels).map_err(|e| errors.push(e)).ok();
+        let (weights, codes, levels) = (weights?, codes?, levels?);
+        let keep = |q: &Query| levels.contains(&q.level) && (codes.is_empty() || q.indicators.iter().any(|i| codes.contains(&i.code)));
+        let chosen = base
+            .reweighted(|q| weights.iter().find(|(k, _)| *k == q.key()).map(|(_, w)| *w))
+            .and_then(|d| d.filtered(keep));
+        let field = if weights.is_empty() { "levels" } else { "weights" };
+        chosen.map_err(|_| errors.push(FieldError::new(field, Problem::IncompleteDesign))).ok()
+    });
+    Some(WindowRequest { first: first?, last: last?, mechanism: mechanism?, design: chosen? })
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -99,35 +143,10 @@ pub struct ReleaseRequest {
     pub correction: Option<Correction>,
 }
 
-/// One of `options` by its code; the first when empty.
-pub fn choice<T: Copy>(field: &str, raw: &str, options: &[(&str, T)]) -> Result<T, FieldError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(options[0].1);
-    }
-    options.iter().find(|(code, _)| *code == raw).map(|(_, v)| *v).ok_or_else(|| {
-        FieldError::new(field, Problem::UnknownChoice { choices: options.iter().map(|(c, _)| (*c).to_owned()).collect() })
-    })
-}
-
-/// Parses the window fields against the catalogue's person counts (`all`).
-pub fn parse_window(input: &WindowInput, all: &[IndicatorBound], errors: &mut Vec<FieldError>) -> Option<WindowRequest> {
-    let WindowInput { period, last_period, layout, mechanism, indicators, levels } = input;
-    let first = PeriodId::parse("period", period).map_err(|e| errors.push(e)).ok();
-    let last = if last_period.trim().is_empty() { Some(None) } else { PeriodId::parse("last_period", last_period).map(Some).map_err(|e| errors.push(e)).ok() };
-    let layout = choice("layout", layout, &[("per_period", Layout::PerPeriod), ("summed", Layout::Summed)]).map_err(|e| errors.push(e)).ok();
-    let mechanism = choice("mechanism", mechanism, &[("discrete_gaussian", Mechanism::DiscreteGaussian), ("discrete_laplace", Mechanism::DiscreteLaplace)])
-        .map_err(|e| errors.push(e))
-        .ok();
-    let indicators = parse_indicators(indicators, all).map_err(|e| errors.push(e)).ok();
-    let levels = parse_levels(levels).map_err(|e| errors.push(e)).ok();
-    Some(WindowRequest { first: first?, last: last?, layout: layout?, mechanism: mechanism?, indicators: indicators?, levels: levels? })
-}
-
 /// Parses a whole release request; every refused field is reported, not only the first.
-pub fn parse_release(input: &ReleaseInput, all: &[IndicatorBound]) -> Result<ReleaseRequest, Vec<FieldError>> {
+pub fn parse_release(input: &ReleaseInput, design_named: &dyn Fn(&str) -> Option<ReleaseDesign>) -> Result<ReleaseRequest, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let window = parse_window(&input.window, all, &mut errors);
+    let window = parse_window(&input.window, design_named, &mut errors);
     let rho = Rho::parse("rho", &input.rho).map_err(|e| errors.push(e)).ok();
     let corrects = input.corrects.trim();
     let reason = input.reason.trim();

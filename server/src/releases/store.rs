@@ -1,55 +1,103 @@
 //! Storing a release: its parameters and noisy measurements (from which the engine recomputes
-//! the table), the published table, and one ledger row per debited period. Runs inside the
+//! the table), the published table, and one ledger row per debited year. Runs inside the
 //! creating transaction; the rows can never be changed afterwards (db::install_release_guards).
 
 use kompotten_app::model::ReleasedCell;
-use kompotten_privacy::hierarchy::{Hierarchy, NodeKind};
-use kompotten_privacy::release::{PublishedTable, Release};
+use kompotten_privacy::hierarchy::{NodeKind, TimeCell};
+use kompotten_privacy::release::Release;
 use serde::{Deserialize, Serialize};
 
 use super::request::{mechanism_code, Correction};
 use super::window::Window;
 use super::ReleaseError;
 use crate::db::values_placeholders;
-use kompotten_privacy::sensitivity::PeriodLayout;
 
-/// The published table as stored (`releases.table_json`): labels once, then one
-/// `[value, low, high]` per cell, ordered by indicator, released period and area.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One published cell as stored: indicator, period label and area by index, then value, 95%
+/// interval and the unbiased estimate.
+pub type StoredCell = (usize, usize, usize, i64, i64, i64, f64);
+
+/// The published table as stored (`releases.table_json`): labels once, then one row per cell.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoredTable {
     pub indicators: Vec<String>,
+    /// Period labels: the window's periods, and the window's own label for its totals.
     pub periods: Vec<String>,
     pub areas: Vec<String>,
     /// The level of each area (`nation`, `county`, `lanskompott`, `rest_of_county`).
     pub levels: Vec<String>,
-    pub cells: Vec<[i64; 3]>,
+    pub cells: Vec<StoredCell>,
+}
+
+/// The table as releases before designs stored it: a full grid of `[value, low, high]`,
+/// ordered by indicator, period and area.
+#[derive(Deserialize)]
+struct GridTable {
+    indicators: Vec<String>,
+    periods: Vec<String>,
+    areas: Vec<String>,
+    levels: Vec<String>,
+    cells: Vec<[i64; 3]>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AnyTable {
+    Cells(StoredTable),
+    Grid(GridTable),
 }
 
 impl StoredTable {
-    pub fn new(h: &Hierarchy, indicators: Vec<String>, periods: Vec<String>, table: &PublishedTable) -> Self {
-        StoredTable {
-            indicators,
-            periods,
-            areas: h.nodes().iter().map(|n| n.label.clone()).collect(),
-            levels: h.nodes().iter().map(|n| level_code(n.kind).to_owned()).collect(),
-            cells: table.cells.iter().map(|c| [c.value, c.low, c.high]).collect(),
-        }
+    /// Reads a stored table in either format (older releases keep theirs: they are immutable).
+    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
+        Ok(match serde_json::from_str(json)? {
+            AnyTable::Cells(table) => table,
+            AnyTable::Grid(g) => {
+                let (p, a) = (g.periods.len(), g.areas.len());
+                let cells = g.cells.iter().enumerate().map(|(k, [v, lo, hi])| (k / (p * a), k / a % p, k % a, *v, *lo, *hi, f64::NAN)).collect();
+                StoredTable { indicators: g.indicators, periods: g.periods, areas: g.areas, levels: g.levels, cells }
+            }
+        })
+    }
+
+    pub fn new(release: &Release, window: &Window, area_labels: Vec<String>, area_levels: Vec<String>) -> Self {
+        let indicators = release.params.spec.design.indicators.iter().map(|i| i.code.clone()).collect();
+        let mut periods = window.periods.clone();
+        let window_label = window.label();
+        let window_index = match periods.iter().position(|p| *p == window_label) {
+            Some(k) => k,
+            None => {
+                periods.push(window_label);
+                periods.len() - 1
+            }
+        };
+        let cells = release
+            .table
+            .cells
+            .iter()
+            .map(|c| {
+                let period = match c.time {
+                    TimeCell::Period(p) => p,
+                    TimeCell::Window => window_index,
+                };
+                (c.indicator, period, c.area, c.value, c.low, c.high, c.estimate)
+            })
+            .collect();
+        StoredTable { indicators, periods, areas: area_labels, levels: area_levels, cells }
     }
 
     /// Every cell with its labels.
     pub fn released_cells(&self) -> Vec<ReleasedCell> {
-        let (p, a) = (self.periods.len(), self.areas.len());
         self.cells
             .iter()
-            .enumerate()
-            .map(|(k, [value, low, high])| ReleasedCell {
-                indicator: self.indicators[k / (p * a)].clone(),
-                period: self.periods[k / a % p].clone(),
-                area_code: self.areas[k % a].clone(),
-                level: self.levels[k % a].clone(),
-                value: *value,
-                ci_low: *low,
-                ci_high: *high,
+            .map(|&(i, p, a, value, low, high, estimate)| ReleasedCell {
+                indicator: self.indicators[i].clone(),
+                period: self.periods[p].clone(),
+                area_code: self.areas[a].clone(),
+                level: self.levels[a].clone(),
+                value,
+                ci_low: low,
+                ci_high: high,
+                estimate: estimate.is_finite().then_some(estimate),
             })
             .collect()
     }
@@ -74,36 +122,24 @@ pub fn level_code(kind: NodeKind) -> &'static str {
     }
 }
 
-/// The period label of each released period: the period ids, or one `first–last` label for a
-/// window released as totals.
-pub fn released_period_labels(window: &Window, layout: PeriodLayout) -> Vec<String> {
-    match layout {
-        PeriodLayout::PerPeriod(_) => window.periods.clone(),
-        PeriodLayout::Summed(_) => vec![window.summed_label()],
-    }
-}
-
-pub async fn store_release(conn: &mut sqlx::AnyConnection, h: &Hierarchy, r: &StoredRelease<'_>) -> Result<(), ReleaseError> {
+pub async fn store_release(conn: &mut sqlx::AnyConnection, r: &StoredRelease<'_>) -> Result<(), ReleaseError> {
     let params = &r.release.params;
-    let layout = match params.spec.periods {
-        PeriodLayout::PerPeriod(_) => "per_period",
-        PeriodLayout::Summed(_) => "summed",
-    };
-    let indicators = params.spec.indicators.iter().map(|i| i.code.clone()).collect();
-    let table = StoredTable::new(h, indicators, released_period_labels(r.window, params.spec.periods), &r.release.table);
+    let areas = params.geography.areas();
+    let table = StoredTable::new(r.release, r.window, areas.iter().map(|a| a.label.clone()).collect(), areas.iter().map(|a| level_code(a.kind).to_owned()).collect());
+    let per_period = r.release.table.cells.iter().any(|c| matches!(c.time, TimeCell::Period(_))) && r.window.periods.len() > 1;
     sqlx::query(
         "INSERT INTO releases (id, year, periods_json, layout, mechanism, rho, epsilon, delta, engine_version, params_json, noisy_json,
-                               table_json, corrects, correction_reason, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                               table_json, corrects, correction_reason, created_by, created_at, design)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(r.id)
     .bind(r.window.year)
     .bind(serde_json::to_string(&r.window.periods)?)
-    .bind(layout)
-    .bind(mechanism_code(params.mechanism.mechanism))
-    .bind(params.mechanism.rho)
-    .bind(params.mechanism.epsilon)
-    .bind(params.mechanism.delta)
+    .bind(if per_period || r.window.periods.len() == 1 { "per_period" } else { "summed" })
+    .bind(mechanism_code(params.cost.mechanism))
+    .bind(params.cost.rho)
+    .bind(params.cost.epsilon)
+    .bind(params.cost.delta)
     .bind(&params.engine_version)
     .bind(serde_json::to_string(params)?)
     .bind(serde_json::to_string(&r.release.noisy)?)
@@ -112,13 +148,14 @@ pub async fn store_release(conn: &mut sqlx::AnyConnection, h: &Hierarchy, r: &St
     .bind(r.correction.map(|c| c.reason.as_str()))
     .bind(r.created_by)
     .bind(r.created_at)
+    .bind(&params.spec.design.name)
     .execute(&mut *conn)
     .await?;
 
-    let sql = format!("INSERT INTO privacy_ledger (release_id, period_id, nano_rho, created_at) VALUES {}", values_placeholders(r.window.periods.len(), 4));
+    let sql = format!("INSERT INTO year_ledger (release_id, year, nano_rho, created_at) VALUES {}", values_placeholders(r.window.years.len(), 4));
     let mut query = sqlx::query(&sql);
-    for period in &r.window.periods {
-        query = query.bind(r.id).bind(period).bind(r.nano_rho).bind(r.created_at);
+    for year in &r.window.years {
+        query = query.bind(r.id).bind(*year).bind(r.nano_rho).bind(r.created_at);
     }
     query.execute(&mut *conn).await?;
     Ok(())

@@ -12,11 +12,13 @@ pub struct Window {
     pub periods: Vec<String>,
     /// The year of the last period.
     pub year: i64,
+    /// The calendar years the periods lie in, in order: each one's budget pays for the release.
+    pub years: Vec<i64>,
 }
 
 impl Window {
-    /// How a window released as totals names its one released period.
-    pub fn summed_label(&self) -> String {
+    /// How the window's totals are labelled: `first–last`, or the period itself.
+    pub fn label(&self) -> String {
         match (self.periods.first(), self.periods.last()) {
             (Some(first), Some(last)) if first != last => format!("{first}–{last}"),
             (Some(first), _) => first.clone(),
@@ -61,12 +63,14 @@ pub async fn resolve(conn: &mut sqlx::AnyConnection, request: &WindowRequest) ->
         None => (first.starts_on.clone(), first.year),
     };
     let kind = if first.is_half { "half IS NOT NULL" } else { "half IS NULL" };
-    let periods: Vec<String> = sqlx::query_scalar(&format!(
-        "SELECT id FROM reporting_periods WHERE starts_on >= $1 AND starts_on <= $2 AND {kind} ORDER BY starts_on"
+    let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT id, year FROM reporting_periods WHERE starts_on >= $1 AND starts_on <= $2 AND {kind} ORDER BY starts_on"
     ))
     .bind(&first.starts_on)
     .bind(&last_starts_on)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(Ok(Window { periods, year }))
+    let mut years: Vec<i64> = rows.iter().map(|(_, y)| *y).collect();
+    years.dedup();
+    Ok(Ok(Window { periods: rows.into_iter().map(|(id, _)| id).collect(), year, years }))
 }

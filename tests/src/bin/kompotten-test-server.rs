@@ -14,7 +14,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         database_url,
         site_addr: listener.local_addr()?,
         site_root: site_root(),
-        default_period_rho: 1.0,
+        default_year_rho: 1.0,
         interval_simulations: TEST_INTERVAL_SIMULATIONS,
         seed_password: Some(PASSWORD.into()),
     };
