@@ -26,11 +26,7 @@ pub fn detect_lang() -> Lang {
     #[cfg(not(feature = "ssr"))]
     {
         let _ = LANG_COOKIE;
-        document()
-            .document_element()
-            .and_then(|e| e.get_attribute("lang"))
-            .and_then(|code| Lang::from_code(&code))
-            .unwrap_or_default()
+        document().document_element().and_then(|e| e.get_attribute("lang")).and_then(|code| Lang::from_code(&code)).unwrap_or_default()
     }
 }
 

@@ -13,19 +13,29 @@ pub enum Problem {
     Missing,
     NotAnInteger,
     Negative,
-    TooLarge { max: i64 },
-    OutOfRange { min: i64, max: i64 },
+    TooLarge {
+        max: i64,
+    },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
     NotANumber,
     NotPositive,
     /// The release would overspend `year`'s budget, of which `remaining_rho` is left.
-    ExceedsBudget { year: i64, remaining_rho: f64 },
+    ExceedsBudget {
+        year: i64,
+        remaining_rho: f64,
+    },
     /// Budgets are kept per calendar year; a half-year draws on its year's.
     BudgetPerYear,
     /// What this field chose is now the release design's to decide.
     DecidedByDesign,
     /// The chosen queries do not form one design (a county query without its national one).
     IncompleteDesign,
-    BelowSpent { spent_rho: f64 },
+    BelowSpent {
+        spent_rho: f64,
+    },
     UnknownMunicipality,
     NotAMember,
     // Catalogue-driven reports.
@@ -35,31 +45,49 @@ pub enum Problem {
     NotOnScale,
     NotAnAmount,
     TooManyDecimals,
-    RuleViolated { rule: String, explanation: Bilingual },
+    RuleViolated {
+        rule: String,
+        explanation: Bilingual,
+    },
     // Periods and who may write where.
     UnknownPeriod,
     PeriodExists,
     PeriodClosed,
     OtherMunicipality,
     // Files.
-    FileTooLarge { max_bytes: i64 },
+    FileTooLarge {
+        max_bytes: i64,
+    },
     FileEncoding,
-    FileMalformed { line: i64 },
-    WrongColumnCount { expected: i64, found: i64 },
+    FileMalformed {
+        line: i64,
+    },
+    WrongColumnCount {
+        expected: i64,
+        found: i64,
+    },
     MissingColumn,
     DuplicateColumn,
     NoRows,
-    DuplicateRow { first_line: i64 },
-    AmbiguousMunicipality { codes: Vec<String> },
+    DuplicateRow {
+        first_line: i64,
+    },
+    AmbiguousMunicipality {
+        codes: Vec<String>,
+    },
     UnusedExceedsGranted,
     TotalMismatch,
-    TooLong { max: i64 },
+    TooLong {
+        max: i64,
+    },
     // Releases.
     /// A window's last period is before its first, or of another kind (year vs half-year).
     InvalidWindow,
     UnknownRelease,
     /// Not one of `choices`.
-    UnknownChoice { choices: Vec<String> },
+    UnknownChoice {
+        choices: Vec<String>,
+    },
 }
 
 impl Problem {
@@ -158,9 +186,7 @@ fn parse_bounded_integer(field: &str, raw: &str, min: i64, max: i64) -> Result<i
     let value: i64 = match trimmed.parse() {
         Ok(v) => v,
         // "-1.5" is negative before it is fractional: report the sign first, it is the clearer fix.
-        Err(_) if trimmed.starts_with('-') && trimmed[1..].replace(',', ".").parse::<f64>().is_ok() => {
-            return Err(FieldError::new(field, Problem::Negative))
-        }
+        Err(_) if trimmed.starts_with('-') && trimmed[1..].replace(',', ".").parse::<f64>().is_ok() => return Err(FieldError::new(field, Problem::Negative)),
         Err(_) => return Err(FieldError::new(field, Problem::NotAnInteger)),
     };
     if value < 0 && min == 0 {
@@ -307,9 +333,7 @@ impl Rho {
         if trimmed.is_empty() {
             return Err(FieldError::new(field, Problem::Missing));
         }
-        let value: f64 = trimmed
-            .parse()
-            .map_err(|_| FieldError::new(field, Problem::NotANumber))?;
+        let value: f64 = trimmed.parse().map_err(|_| FieldError::new(field, Problem::NotANumber))?;
         Self::new(value).ok_or_else(|| {
             if value.is_finite() && value > Self::MAX {
                 FieldError::new(field, Problem::TooLarge { max: Self::MAX as i64 })

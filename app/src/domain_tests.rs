@@ -28,10 +28,7 @@ fn household_count_names_each_problem() {
 #[test]
 fn year_and_rho_bounds() {
     assert!(ReportingYear::parse("year", "2025").is_ok());
-    assert_eq!(
-        ReportingYear::parse("year", "1999").unwrap_err().problem,
-        Problem::OutOfRange { min: 2000, max: 2100 }
-    );
+    assert_eq!(ReportingYear::parse("year", "1999").unwrap_err().problem, Problem::OutOfRange { min: 2000, max: 2100 });
     assert_eq!(Rho::parse("rho", "0,25").unwrap().get(), 0.25);
     assert_eq!(Rho::parse("rho", "0").unwrap_err().problem, Problem::NotPositive);
     assert_eq!(Rho::parse("rho", "-0.1").unwrap_err().problem, Problem::NotPositive);

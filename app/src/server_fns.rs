@@ -67,10 +67,7 @@ pub mod ssr {
     }
 
     pub fn set_cookie(value: String) {
-        if let (Some(response), Ok(header)) = (
-            use_context::<leptos_axum::ResponseOptions>(),
-            http::HeaderValue::from_str(&value),
-        ) {
+        if let (Some(response), Ok(header)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&value)) {
             response.append_header(http::header::SET_COOKIE, header);
         }
     }
@@ -117,11 +114,7 @@ pub async fn logout() -> Result<(), ServerFnError> {
 
 /// The `Set-Cookie` value for a session token (an empty token with max-age 0 clears it).
 pub fn session_cookie(token: &str, max_age_seconds: i64) -> String {
-    let secure = if cfg!(feature = "ssr") && std::env::var("KOMPOTTEN_SECURE_COOKIES").as_deref() == Ok("1") {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if cfg!(feature = "ssr") && std::env::var("KOMPOTTEN_SECURE_COOKIES").as_deref() == Ok("1") { "; Secure" } else { "" };
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}{secure}")
 }
 
@@ -221,10 +214,7 @@ pub async fn plan_release(
 #[server(prefix = "/sfn", endpoint = "set_budget")]
 pub async fn set_budget(year: String, total_rho: String) -> Result<BudgetOutcome, ServerFnError> {
     let user = ssr::require_role(crate::domain::Role::Coordinator).await?;
-    ssr::backend()?
-        .set_budget(&user, BudgetInput { year, total_rho })
-        .await
-        .map_err(ssr::to_server_error)
+    ssr::backend()?.set_budget(&user, BudgetInput { year, total_rho }).await.map_err(ssr::to_server_error)
 }
 
 /// Opens (`state=open`) or closes a period.

@@ -10,13 +10,7 @@ use crate::names::{MunicipalityIndex, ResolveError};
 use crate::table::{Row, Table};
 
 /// Accepted names of the recipient column (compared trimmed, ignoring case).
-const RECIPIENT_HEADERS: [&str; 5] = [
-    "mottagare",
-    "kommun",
-    "kommunkod",
-    "recipient",
-    "municipality",
-];
+const RECIPIENT_HEADERS: [&str; 5] = ["mottagare", "kommun", "kommunkod", "recipient", "municipality"];
 /// The recipient column preferred when several are present: codes are unambiguous.
 const RECIPIENT_CODE_HEADER: &str = "kommunkod";
 /// Prefixes of the granted-funds column ("Beviljade medel (kr)", "Beviljat 2024").
@@ -80,23 +74,11 @@ pub enum GrantProblem {
 impl fmt::Display for GrantError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.problem {
-            GrantProblem::MissingColumn => write!(
-                f,
-                "line {}: column \"{}\" is missing from the header line",
-                self.line, self.column
-            ),
+            GrantProblem::MissingColumn => write!(f, "line {}: column \"{}\" is missing from the header line", self.line, self.column),
             GrantProblem::NoRows => write!(f, "line {}: {}", self.line, self.problem),
             // Resolve errors already quote the cell.
-            GrantProblem::Recipient(_) => write!(
-                f,
-                "line {}, column \"{}\": {}",
-                self.line, self.column, self.problem
-            ),
-            _ => write!(
-                f,
-                "line {}, column \"{}\": \"{}\": {}",
-                self.line, self.column, self.given, self.problem
-            ),
+            GrantProblem::Recipient(_) => write!(f, "line {}, column \"{}\": {}", self.line, self.column, self.problem),
+            _ => write!(f, "line {}, column \"{}\": \"{}\": {}", self.line, self.column, self.given, self.problem),
         }
     }
 }
@@ -116,16 +98,9 @@ struct Columns {
 ///
 /// All problems in all rows are reported, in line order, so that a user can fix
 /// the file in one go.
-pub fn parse_grant_table(
-    table: &Table,
-    index: &MunicipalityIndex,
-) -> Result<Vec<GrantRow>, Vec<GrantError>> {
+pub fn parse_grant_table(table: &Table, index: &MunicipalityIndex) -> Result<Vec<GrantRow>, Vec<GrantError>> {
     let columns = find_columns(&table.headers)?;
-    let mut reader = GrantReader {
-        table,
-        columns: &columns,
-        errors: Vec::new(),
-    };
+    let mut reader = GrantReader { table, columns: &columns, errors: Vec::new() };
     let mut grants = Vec::new();
     let mut totals = Vec::new();
     let mut first_line_by_code: HashMap<String, usize> = HashMap::new();
@@ -144,35 +119,21 @@ pub fn parse_grant_table(
         let code = reader.recipient(row, index, &mut first_line_by_code);
         let granted = reader.amount(row, columns.granted);
         let unused = reader.amount(row, columns.unused);
-        granted_sum = granted_sum
-            .zip(granted)
-            .map(|(sum, ore)| sum + i128::from(ore));
-        unused_sum = unused_sum
-            .zip(unused)
-            .map(|(sum, ore)| sum + i128::from(ore));
+        granted_sum = granted_sum.zip(granted).map(|(sum, ore)| sum + i128::from(ore));
+        unused_sum = unused_sum.zip(unused).map(|(sum, ore)| sum + i128::from(ore));
         if let (Some(granted), Some(unused)) = (granted, unused) {
             if unused > granted {
                 reader.push(row, columns.unused, GrantProblem::UnusedExceedsGranted);
             }
         }
         if let (Some(code), Some(granted_ore), Some(unused_ore)) = (code, granted, unused) {
-            grants.push(GrantRow {
-                line: row.line,
-                municipality_code: code,
-                granted_ore,
-                unused_ore,
-            });
+            grants.push(GrantRow { line: row.line, municipality_code: code, granted_ore, unused_ore });
         }
     }
 
     let data_rows = table.rows.len() - totals.len();
     if data_rows == 0 {
-        reader.errors.push(GrantError {
-            line: HEADER_LINE,
-            column: String::new(),
-            given: String::new(),
-            problem: GrantProblem::NoRows,
-        });
+        reader.errors.push(GrantError { line: HEADER_LINE, column: String::new(), given: String::new(), problem: GrantProblem::NoRows });
     } else {
         for (row, granted, unused) in totals {
             reader.check_total(row, columns.granted, granted, granted_sum);
@@ -190,41 +151,20 @@ pub fn parse_grant_table(
 
 /// Finds the required columns, or reports every missing one.
 fn find_columns(headers: &[String]) -> Result<Columns, Vec<GrantError>> {
-    let normalised: Vec<String> = headers
-        .iter()
-        .map(|header| header.trim().to_lowercase())
-        .collect();
+    let normalised: Vec<String> = headers.iter().map(|header| header.trim().to_lowercase()).collect();
     let relevant = |header: &String| !header.starts_with(SHARE_PREFIX);
-    let find = |matches: &dyn Fn(&str) -> bool| {
-        normalised
-            .iter()
-            .position(|header| relevant(header) && matches(header))
-    };
-    let recipient = find(&|header| header == RECIPIENT_CODE_HEADER)
-        .or_else(|| find(&|header| RECIPIENT_HEADERS.contains(&header)));
+    let find = |matches: &dyn Fn(&str) -> bool| normalised.iter().position(|header| relevant(header) && matches(header));
+    let recipient = find(&|header| header == RECIPIENT_CODE_HEADER).or_else(|| find(&|header| RECIPIENT_HEADERS.contains(&header)));
     let granted = find(&|header| GRANTED_PREFIXES.iter().any(|p| header.starts_with(p)));
     let unused = find(&|header| UNUSED_PREFIXES.iter().any(|p| header.starts_with(p)));
 
     match (recipient, granted, unused) {
-        (Some(recipient), Some(granted), Some(unused)) => Ok(Columns {
-            recipient,
-            granted,
-            unused,
-        }),
-        _ => Err([
-            (recipient, RECIPIENT_COLUMN),
-            (granted, GRANTED_COLUMN),
-            (unused, UNUSED_COLUMN),
-        ]
-        .into_iter()
-        .filter(|(found, _)| found.is_none())
-        .map(|(_, name)| GrantError {
-            line: HEADER_LINE,
-            column: name.to_string(),
-            given: String::new(),
-            problem: GrantProblem::MissingColumn,
-        })
-        .collect()),
+        (Some(recipient), Some(granted), Some(unused)) => Ok(Columns { recipient, granted, unused }),
+        _ => Err([(recipient, RECIPIENT_COLUMN), (granted, GRANTED_COLUMN), (unused, UNUSED_COLUMN)]
+            .into_iter()
+            .filter(|(found, _)| found.is_none())
+            .map(|(_, name)| GrantError { line: HEADER_LINE, column: name.to_string(), given: String::new(), problem: GrantProblem::MissingColumn })
+            .collect()),
     }
 }
 
@@ -255,18 +195,11 @@ impl GrantReader<'_> {
     }
 
     fn amount(&mut self, row: &Row, column: usize) -> Option<i64> {
-        parse_sek_to_ore(cell(row, column))
-            .map_err(|error| self.push(row, column, GrantProblem::Amount(error)))
-            .ok()
+        parse_sek_to_ore(cell(row, column)).map_err(|error| self.push(row, column, GrantProblem::Amount(error))).ok()
     }
 
     /// Resolves the recipient and flags a municipality seen on an earlier line.
-    fn recipient(
-        &mut self,
-        row: &Row,
-        index: &MunicipalityIndex,
-        first_line_by_code: &mut HashMap<String, usize>,
-    ) -> Option<String> {
+    fn recipient(&mut self, row: &Row, index: &MunicipalityIndex, first_line_by_code: &mut HashMap<String, usize>) -> Option<String> {
         let column = self.columns.recipient;
         let code = match index.resolve(cell(row, column)) {
             Ok(code) => code,

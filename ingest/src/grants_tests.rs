@@ -3,14 +3,8 @@ use crate::table::read_table;
 
 fn index() -> MunicipalityIndex {
     MunicipalityIndex::new(
-        [
-            ("1882", "Askersund"),
-            ("1280", "Malmö"),
-            ("0687", "Tranås"),
-            ("1256", "Östra Göinge"),
-            ("0980", "Gotland"),
-        ]
-        .map(|(code, name)| (code.to_string(), name.to_string())),
+        [("1882", "Askersund"), ("1280", "Malmö"), ("0687", "Tranås"), ("1256", "Östra Göinge"), ("0980", "Gotland")]
+            .map(|(code, name)| (code.to_string(), name.to_string())),
     )
 }
 
@@ -19,25 +13,14 @@ fn table(text: &str) -> Table {
 }
 
 fn grant(line: usize, code: &str, granted_ore: i64, unused_ore: i64) -> GrantRow {
-    GrantRow {
-        line,
-        municipality_code: code.to_string(),
-        granted_ore,
-        unused_ore,
-    }
+    GrantRow { line, municipality_code: code.to_string(), granted_ore, unused_ore }
 }
 
 fn error(line: usize, column: &str, given: &str, problem: GrantProblem) -> GrantError {
-    GrantError {
-        line,
-        column: column.to_string(),
-        given: given.to_string(),
-        problem,
-    }
+    GrantError { line, column: column.to_string(), given: given.to_string(), problem }
 }
 
-const HEADER: &str =
-    "Mottagare;Beviljade medel (kr);Oanvända medel (kr);Andel oanvända medel (%)\r\n";
+const HEADER: &str = "Mottagare;Beviljade medel (kr);Oanvända medel (kr);Andel oanvända medel (%)\r\n";
 
 /// Bilaga 1 as the national report prints it, saved by Swedish Excel.
 fn national_report(total_row: &str) -> String {
@@ -78,24 +61,13 @@ fn comma_separated_report_with_quoted_amounts() {
     let text = "Kommunkod,Beviljat,Oförbrukade medel\n\
                 1280,\"1 836 000,50\",\"100,25\"\n\
                 Summa,\"1 836 000,50\",\"100,25\"\n";
-    assert_eq!(
-        parse_grant_table(&table(text), &index()),
-        Ok(vec![grant(2, "1280", 183_600_050, 10_025)])
-    );
+    assert_eq!(parse_grant_table(&table(text), &index()), Ok(vec![grant(2, "1280", 183_600_050, 10_025)]));
 }
 
 #[test]
 fn wrong_total_is_reported_on_its_line_per_column() {
     let table = table(&national_report("Totalt;17 286 000;1 570 000,50;9,1"));
-    assert_eq!(
-        parse_grant_table(&table, &index()),
-        Err(vec![error(
-            6,
-            "Beviljade medel (kr)",
-            "17 286 000",
-            GrantProblem::TotalMismatch
-        )])
-    );
+    assert_eq!(parse_grant_table(&table, &index()), Err(vec![error(6, "Beviljade medel (kr)", "17 286 000", GrantProblem::TotalMismatch)]));
 }
 
 #[test]
@@ -103,23 +75,13 @@ fn unknown_recipient() {
     let text = format!("{HEADER}Atlantis kommun;100;0;0\r\nMalmö;200;0;0\r\n");
     assert_eq!(
         parse_grant_table(&table(&text), &index()),
-        Err(vec![error(
-            2,
-            "Mottagare",
-            "Atlantis kommun",
-            GrantProblem::Recipient(ResolveError::Unknown {
-                given: "Atlantis kommun".to_string()
-            })
-        )])
+        Err(vec![error(2, "Mottagare", "Atlantis kommun", GrantProblem::Recipient(ResolveError::Unknown { given: "Atlantis kommun".to_string() }))])
     );
 }
 
 #[test]
 fn ambiguous_recipient() {
-    let index = MunicipalityIndex::new(
-        [("2001", "Ås"), ("1001", "Ås"), ("1280", "Malmö")]
-            .map(|(code, name)| (code.to_string(), name.to_string())),
-    );
+    let index = MunicipalityIndex::new([("2001", "Ås"), ("1001", "Ås"), ("1280", "Malmö")].map(|(code, name)| (code.to_string(), name.to_string())));
     let text = format!("{HEADER}Ås kommun;100;0;0\r\nMalmö;200;0;0\r\n");
     assert_eq!(
         parse_grant_table(&table(&text), &index),
@@ -127,10 +89,7 @@ fn ambiguous_recipient() {
             2,
             "Mottagare",
             "Ås kommun",
-            GrantProblem::Recipient(ResolveError::Ambiguous {
-                given: "Ås kommun".to_string(),
-                codes: vec!["1001".to_string(), "2001".to_string()],
-            })
+            GrantProblem::Recipient(ResolveError::Ambiguous { given: "Ås kommun".to_string(), codes: vec!["1001".to_string(), "2001".to_string()] })
         )])
     );
 }
@@ -138,29 +97,13 @@ fn ambiguous_recipient() {
 #[test]
 fn duplicate_recipient_is_flagged_on_the_second_line() {
     let text = format!("{HEADER}Malmö stad;100;0;0\r\nAskersund;5;0;0\r\n1280;200;0;0\r\n");
-    assert_eq!(
-        parse_grant_table(&table(&text), &index()),
-        Err(vec![error(
-            4,
-            "Mottagare",
-            "1280",
-            GrantProblem::DuplicateRecipient { first_line: 2 }
-        )])
-    );
+    assert_eq!(parse_grant_table(&table(&text), &index()), Err(vec![error(4, "Mottagare", "1280", GrantProblem::DuplicateRecipient { first_line: 2 })]));
 }
 
 #[test]
 fn unused_exceeding_granted() {
     let text = format!("{HEADER}Malmö;100;100,01;100\r\n");
-    assert_eq!(
-        parse_grant_table(&table(&text), &index()),
-        Err(vec![error(
-            2,
-            "Oanvända medel (kr)",
-            "100,01",
-            GrantProblem::UnusedExceedsGranted
-        )])
-    );
+    assert_eq!(parse_grant_table(&table(&text), &index()), Err(vec![error(2, "Oanvända medel (kr)", "100,01", GrantProblem::UnusedExceedsGranted)]));
 }
 
 #[test]
@@ -175,45 +118,13 @@ fn every_error_in_every_row_is_collected_in_line_order() {
     assert_eq!(
         parse_grant_table(&table(&text), &index()),
         Err(vec![
-            error(
-                2,
-                "Mottagare",
-                "Atlantis",
-                GrantProblem::Recipient(ResolveError::Unknown {
-                    given: "Atlantis".to_string()
-                })
-            ),
-            error(
-                2,
-                "Beviljade medel (kr)",
-                "12a",
-                GrantProblem::Amount(MoneyError::NotAnAmount)
-            ),
-            error(
-                2,
-                "Oanvända medel (kr)",
-                "",
-                GrantProblem::Amount(MoneyError::Missing)
-            ),
-            error(
-                3,
-                "Beviljade medel (kr)",
-                "-5",
-                GrantProblem::Amount(MoneyError::Negative)
-            ),
-            error(
-                3,
-                "Oanvända medel (kr)",
-                "1,555",
-                GrantProblem::Amount(MoneyError::TooManyDecimals)
-            ),
+            error(2, "Mottagare", "Atlantis", GrantProblem::Recipient(ResolveError::Unknown { given: "Atlantis".to_string() })),
+            error(2, "Beviljade medel (kr)", "12a", GrantProblem::Amount(MoneyError::NotAnAmount)),
+            error(2, "Oanvända medel (kr)", "", GrantProblem::Amount(MoneyError::Missing)),
+            error(3, "Beviljade medel (kr)", "-5", GrantProblem::Amount(MoneyError::Negative)),
+            error(3, "Oanvända medel (kr)", "1,555", GrantProblem::Amount(MoneyError::TooManyDecimals)),
             // Line 4's total cannot be checked: the rows' amounts are unreadable.
-            error(
-                5,
-                "Oanvända medel (kr)",
-                "20",
-                GrantProblem::UnusedExceedsGranted
-            ),
+            error(5, "Oanvända medel (kr)", "20", GrantProblem::UnusedExceedsGranted),
         ])
     );
 }
@@ -224,10 +135,7 @@ fn missing_columns_are_each_reported_on_line_1() {
     let text = "Kommun;Andel oförbrukade medel (%)\nMalmö;5\n";
     assert_eq!(
         parse_grant_table(&table(text), &index()),
-        Err(vec![
-            error(1, "Beviljade medel", "", GrantProblem::MissingColumn),
-            error(1, "Oanvända medel", "", GrantProblem::MissingColumn),
-        ])
+        Err(vec![error(1, "Beviljade medel", "", GrantProblem::MissingColumn), error(1, "Oanvända medel", "", GrantProblem::MissingColumn),])
     );
 }
 
@@ -235,19 +143,13 @@ fn missing_columns_are_each_reported_on_line_1() {
 fn share_column_before_the_unused_column_is_skipped() {
     let text = "Recipient;Andel oanvända medel (%);Granted (SEK);Unused (SEK)\n\
                 Malmö;50;100;50\n";
-    assert_eq!(
-        parse_grant_table(&table(text), &index()),
-        Ok(vec![grant(2, "1280", 10_000, 5_000)])
-    );
+    assert_eq!(parse_grant_table(&table(text), &index()), Ok(vec![grant(2, "1280", 10_000, 5_000)]));
 }
 
 #[test]
 fn code_column_is_preferred_over_name_column() {
     let text = "Kommun;Kommunkod;Beviljat;Oanvända medel\nMalmö;1882;100;0\n";
-    assert_eq!(
-        parse_grant_table(&table(text), &index()),
-        Ok(vec![grant(2, "1882", 10_000, 0)])
-    );
+    assert_eq!(parse_grant_table(&table(text), &index()), Ok(vec![grant(2, "1882", 10_000, 0)]));
 }
 
 #[test]
@@ -260,30 +162,14 @@ fn no_rows() {
 
 #[test]
 fn messages_say_where_and_what() {
-    let amount = error(
-        3,
-        "Beviljade medel (kr)",
-        "12a",
-        GrantProblem::Amount(MoneyError::NotAnAmount),
-    );
+    let amount = error(3, "Beviljade medel (kr)", "12a", GrantProblem::Amount(MoneyError::NotAnAmount));
     assert_eq!(
         amount.to_string(),
         "line 3, column \"Beviljade medel (kr)\": \"12a\": \
          not an amount in kronor (expected e.g. \"1 836 000\" or \"1836000,50\")"
     );
     let missing = error(1, "Oanvända medel", "", GrantProblem::MissingColumn);
-    assert_eq!(
-        missing.to_string(),
-        "line 1: column \"Oanvända medel\" is missing from the header line"
-    );
-    let duplicate = error(
-        4,
-        "Mottagare",
-        "1280",
-        GrantProblem::DuplicateRecipient { first_line: 2 },
-    );
-    assert_eq!(
-        duplicate.to_string(),
-        "line 4, column \"Mottagare\": \"1280\": the same municipality already appears on line 2"
-    );
+    assert_eq!(missing.to_string(), "line 1: column \"Oanvända medel\" is missing from the header line");
+    let duplicate = error(4, "Mottagare", "1280", GrantProblem::DuplicateRecipient { first_line: 2 });
+    assert_eq!(duplicate.to_string(), "line 4, column \"Mottagare\": \"1280\": the same municipality already appears on line 2");
 }

@@ -58,9 +58,7 @@ pub fn parse_sek_to_ore(raw: &str) -> Result<i64, MoneyError> {
     match text.strip_prefix(MINUS_SIGNS) {
         Some(magnitude) => match parse_magnitude(magnitude.trim_start()) {
             // Say "negative" only when what follows the sign is an amount.
-            Ok(_) | Err(MoneyError::TooLarge | MoneyError::TooManyDecimals) => {
-                Err(MoneyError::Negative)
-            }
+            Ok(_) | Err(MoneyError::TooLarge | MoneyError::TooManyDecimals) => Err(MoneyError::Negative),
             Err(_) => Err(MoneyError::NotAnAmount),
         },
         None => parse_magnitude(text),
@@ -97,10 +95,7 @@ fn parse_magnitude(text: &str) -> Result<i64, MoneyError> {
         None => 0,
         Some(decimals) => parse_decimals(decimals)?,
     };
-    let total = kronor
-        .checked_mul(100)
-        .and_then(|kronor_in_ore| kronor_in_ore.checked_add(ore))
-        .ok_or(MoneyError::TooLarge)?;
+    let total = kronor.checked_mul(100).and_then(|kronor_in_ore| kronor_in_ore.checked_add(ore)).ok_or(MoneyError::TooLarge)?;
     if total > MAX_ORE {
         return Err(MoneyError::TooLarge);
     }
@@ -111,11 +106,7 @@ fn parse_magnitude(text: &str) -> Result<i64, MoneyError> {
 fn parse_grouped_integer(text: &str) -> Result<i64, MoneyError> {
     let mut groups = text.split(THOUSANDS_SEPARATORS);
     let first = groups.next().unwrap_or_default();
-    let first_ok = if text.contains(THOUSANDS_SEPARATORS) {
-        (1..=3).contains(&first.len())
-    } else {
-        !first.is_empty()
-    };
+    let first_ok = if text.contains(THOUSANDS_SEPARATORS) { (1..=3).contains(&first.len()) } else { !first.is_empty() };
     if !first_ok || !is_digits(first) {
         return Err(MoneyError::NotAnAmount);
     }
@@ -147,11 +138,7 @@ fn is_digits(text: &str) -> bool {
 
 /// Appends ASCII `digits` to `value`, failing with `TooLarge` on overflow.
 fn digits_value(value: i64, digits: &str) -> Result<i64, MoneyError> {
-    digits.bytes().try_fold(value, |acc, digit| {
-        acc.checked_mul(10)
-            .and_then(|acc| acc.checked_add(i64::from(digit - b'0')))
-            .ok_or(MoneyError::TooLarge)
-    })
+    digits.bytes().try_fold(value, |acc, digit| acc.checked_mul(10).and_then(|acc| acc.checked_add(i64::from(digit - b'0'))).ok_or(MoneyError::TooLarge))
 }
 
 #[cfg(test)]

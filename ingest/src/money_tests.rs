@@ -75,9 +75,7 @@ fn badly_grouped_digits() {
 
 #[test]
 fn other_text_is_not_an_amount() {
-    for raw in [
-        "12a", "abc", "+12", "1e6", ",50", "12,", "(1 000)", "1 000-", "１２",
-    ] {
+    for raw in ["12a", "abc", "+12", "1e6", ",50", "12,", "(1 000)", "1 000-", "１２"] {
         assert_eq!(ore(raw), Err(MoneyError::NotAnAmount), "{raw:?}");
     }
 }

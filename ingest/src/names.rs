@@ -47,24 +47,11 @@ impl MunicipalityIndex {
             let code = code.trim().to_string();
             let key = normalise(&name);
             let mut genitives = vec![format!("{key}s")];
-            genitives.extend(
-                IRREGULAR_GENITIVES
-                    .iter()
-                    .filter(|(official, _)| *official == key)
-                    .map(|(_, genitive)| genitive.to_string()),
-            );
+            genitives.extend(IRREGULAR_GENITIVES.iter().filter(|(official, _)| *official == key).map(|(_, genitive)| genitive.to_string()));
             for genitive in genitives {
-                index
-                    .codes_by_genitive
-                    .entry(genitive)
-                    .or_default()
-                    .insert(code.clone());
+                index.codes_by_genitive.entry(genitive).or_default().insert(code.clone());
             }
-            index
-                .codes_by_name
-                .entry(key)
-                .or_default()
-                .insert(code.clone());
+            index.codes_by_name.entry(key).or_default().insert(code.clone());
             index.names_by_code.insert(code, name.trim().to_string());
         }
         index
@@ -100,9 +87,7 @@ impl MunicipalityIndex {
         if given.is_empty() {
             return Err(ResolveError::Missing);
         }
-        let unknown = || ResolveError::Unknown {
-            given: given.to_string(),
-        };
+        let unknown = || ResolveError::Unknown { given: given.to_string() };
         if let Some(code) = as_code(given) {
             return match self.names_by_code.contains_key(&code) {
                 true => Ok(code),
@@ -111,15 +96,8 @@ impl MunicipalityIndex {
         }
         let text = normalise(given);
         let bare = strip_decorations(&text);
-        let matched = [
-            self.codes_by_name.get(&text),
-            self.codes_by_name.get(bare),
-            self.codes_by_genitive.get(bare),
-        ]
-        .into_iter()
-        .flatten()
-        .next()
-        .ok_or_else(unknown)?;
+        let matched =
+            [self.codes_by_name.get(&text), self.codes_by_name.get(bare), self.codes_by_genitive.get(bare)].into_iter().flatten().next().ok_or_else(unknown)?;
         let mut codes = matched.iter();
         match (codes.next(), codes.next()) {
             (Some(code), None) => Ok(code.clone()),
@@ -147,11 +125,7 @@ fn as_code(text: &str) -> Option<String> {
 /// composes å, ä, ö, é, ü written as a letter plus a combining mark (as text
 /// copied from macOS or some PDFs is).
 fn normalise(text: &str) -> String {
-    let lowered = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
+    let lowered = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     let mut composed = String::with_capacity(lowered.len());
     let mut chars = lowered.chars().peekable();
     while let Some(c) = chars.next() {

@@ -22,19 +22,11 @@ fn sweden() -> MunicipalityIndex {
 }
 
 fn code_of(name: &str) -> String {
-    municipalities()
-        .into_iter()
-        .find(|(_, candidate)| candidate == name)
-        .map(|(code, _)| code)
-        .unwrap_or_else(|| panic!("{name} is not in municipalities.csv"))
+    municipalities().into_iter().find(|(_, candidate)| candidate == name).map(|(code, _)| code).unwrap_or_else(|| panic!("{name} is not in municipalities.csv"))
 }
 
 fn index(entries: &[(&str, &str)]) -> MunicipalityIndex {
-    MunicipalityIndex::new(
-        entries
-            .iter()
-            .map(|(code, name)| (code.to_string(), name.to_string())),
-    )
+    MunicipalityIndex::new(entries.iter().map(|(code, name)| (code.to_string(), name.to_string())))
 }
 
 #[test]
@@ -49,21 +41,9 @@ fn every_municipality_resolves_by_code_name_and_kommun_forms() {
     for (code, name) in municipalities() {
         assert_eq!(index.resolve(&code), Ok(code.clone()), "code {code}");
         assert_eq!(index.resolve(&name), Ok(code.clone()), "{name}");
-        assert_eq!(
-            index.resolve(&format!("{name} kommun")),
-            Ok(code.clone()),
-            "{name} kommun"
-        );
-        let genitive = if name.ends_with(['s', 'x', 'z']) {
-            name.clone()
-        } else {
-            format!("{name}s")
-        };
-        assert_eq!(
-            index.resolve(&format!("{genitive} kommun")),
-            Ok(code.clone()),
-            "{genitive} kommun"
-        );
+        assert_eq!(index.resolve(&format!("{name} kommun")), Ok(code.clone()), "{name} kommun");
+        let genitive = if name.ends_with(['s', 'x', 'z']) { name.clone() } else { format!("{name}s") };
+        assert_eq!(index.resolve(&format!("{genitive} kommun")), Ok(code.clone()), "{genitive} kommun");
     }
 }
 
@@ -72,17 +52,8 @@ fn no_two_municipalities_share_a_name_or_a_genitive() {
     let index = sweden();
     for (_, name) in municipalities() {
         let as_genitive = format!("{name}s");
-        assert!(
-            !matches!(
-                index.resolve(&as_genitive),
-                Err(ResolveError::Ambiguous { .. })
-            ),
-            "{as_genitive}"
-        );
-        assert!(
-            !matches!(index.resolve(&name), Err(ResolveError::Ambiguous { .. })),
-            "{name}"
-        );
+        assert!(!matches!(index.resolve(&as_genitive), Err(ResolveError::Ambiguous { .. })), "{as_genitive}");
+        assert!(!matches!(index.resolve(&name), Err(ResolveError::Ambiguous { .. })), "{name}");
     }
 }
 
@@ -121,47 +92,24 @@ fn names_as_national_reports_print_them() {
 #[test]
 fn decomposed_swedish_letters_are_composed() {
     // "Malmö" with o + U+0308, as copied from macOS or some PDFs.
-    assert_eq!(
-        sweden().resolve("Malmo\u{308} stad"),
-        Ok("1280".to_string())
-    );
+    assert_eq!(sweden().resolve("Malmo\u{308} stad"), Ok("1280".to_string()));
 }
 
 #[test]
 fn code_with_leading_zero_dropped_by_excel() {
     assert_eq!(sweden().resolve("114"), Ok("0114".to_string()));
-    assert_eq!(
-        sweden().resolve("999"),
-        Err(ResolveError::Unknown {
-            given: "999".to_string()
-        })
-    );
+    assert_eq!(sweden().resolve("999"), Err(ResolveError::Unknown { given: "999".to_string() }));
 }
 
 #[test]
 fn unknown_code_is_not_tried_as_a_name() {
-    assert_eq!(
-        sweden().resolve(" 9999 "),
-        Err(ResolveError::Unknown {
-            given: "9999".to_string()
-        })
-    );
+    assert_eq!(sweden().resolve(" 9999 "), Err(ResolveError::Unknown { given: "9999".to_string() }));
 }
 
 #[test]
 fn unknown_name_keeps_the_trimmed_text() {
-    assert_eq!(
-        sweden().resolve("  Atlantis kommun "),
-        Err(ResolveError::Unknown {
-            given: "Atlantis kommun".to_string()
-        })
-    );
-    assert_eq!(
-        sweden().resolve("kommun"),
-        Err(ResolveError::Unknown {
-            given: "kommun".to_string()
-        })
-    );
+    assert_eq!(sweden().resolve("  Atlantis kommun "), Err(ResolveError::Unknown { given: "Atlantis kommun".to_string() }));
+    assert_eq!(sweden().resolve("kommun"), Err(ResolveError::Unknown { given: "kommun".to_string() }));
 }
 
 #[test]
@@ -173,10 +121,7 @@ fn missing() {
 #[test]
 fn same_name_twice_is_ambiguous_with_sorted_codes() {
     let index = index(&[("2001", "Ås"), ("1001", "Ås"), ("3001", "Berg")]);
-    let expected = Err(ResolveError::Ambiguous {
-        given: "Ås kommun".to_string(),
-        codes: vec!["1001".to_string(), "2001".to_string()],
-    });
+    let expected = Err(ResolveError::Ambiguous { given: "Ås kommun".to_string(), codes: vec!["1001".to_string(), "2001".to_string()] });
     assert_eq!(index.resolve("Ås kommun"), expected);
     assert_eq!(index.resolve("Berg"), Ok("3001".to_string()));
 }
@@ -197,12 +142,6 @@ fn names_can_be_looked_up_by_code() {
 
 #[test]
 fn messages_name_the_given_text() {
-    let error = ResolveError::Ambiguous {
-        given: "Ås".to_string(),
-        codes: vec!["1001".to_string(), "2001".to_string()],
-    };
-    assert_eq!(
-        error.to_string(),
-        "\"Ås\" could be any of the municipalities 1001, 2001"
-    );
+    let error = ResolveError::Ambiguous { given: "Ås".to_string(), codes: vec!["1001".to_string(), "2001".to_string()] };
+    assert_eq!(error.to_string(), "\"Ås\" could be any of the municipalities 1001, 2001");
 }

@@ -32,9 +32,7 @@ impl Table {
     /// surrounding whitespace.
     pub fn column(&self, name: &str) -> Option<usize> {
         let wanted = name.trim().to_lowercase();
-        self.headers
-            .iter()
-            .position(|header| header.to_lowercase() == wanted)
+        self.headers.iter().position(|header| header.to_lowercase() == wanted)
     }
 }
 
@@ -42,10 +40,7 @@ impl Table {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     #[error("the file is {actual_bytes} bytes; at most {max_bytes} bytes are accepted")]
-    TooLarge {
-        max_bytes: usize,
-        actual_bytes: usize,
-    },
+    TooLarge { max_bytes: usize, actual_bytes: usize },
     #[error("the file is empty: its first line should name the columns")]
     Empty,
     #[error(
@@ -60,11 +55,7 @@ pub enum DecodeError {
     )]
     NotUtf8 { line: usize },
     #[error("line {line} has {found} columns but the header line has {expected}")]
-    WrongColumnCount {
-        line: usize,
-        expected: usize,
-        found: usize,
-    },
+    WrongColumnCount { line: usize, expected: usize, found: usize },
     #[error("column {column} has no name on the header line")]
     EmptyHeader { column: usize },
     #[error("the column name \"{name}\" appears more than once on the header line")]
@@ -95,18 +86,14 @@ const UTF16_BE_BOM: &[u8] = b"\xFE\xFF";
 /// Line endings may be `\r\n` or `\n`. Line numbers are 1-based physical lines.
 pub fn read_table(bytes: &[u8], max_bytes: usize) -> Result<Table, DecodeError> {
     if bytes.len() > max_bytes {
-        return Err(DecodeError::TooLarge {
-            max_bytes,
-            actual_bytes: bytes.len(),
-        });
+        return Err(DecodeError::TooLarge { max_bytes, actual_bytes: bytes.len() });
     }
     let text = decode_utf8(bytes)?;
     let separator = detect_separator(text);
     if let Some(offset) = unclosed_quote(text, separator) {
         return Err(DecodeError::Malformed {
             line: line_at(text.as_bytes(), offset),
-            message: "a quoted field starts here but its closing double quote (\") is missing"
-                .to_string(),
+            message: "a quoted field starts here but its closing double quote (\") is missing".to_string(),
         });
     }
     let records = parse_records(text, separator)?;
@@ -119,9 +106,7 @@ fn decode_utf8(bytes: &[u8]) -> Result<&str, DecodeError> {
         return Err(DecodeError::Utf16);
     }
     let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-    std::str::from_utf8(body).map_err(|error| DecodeError::NotUtf8 {
-        line: line_at(body, error.valid_up_to()),
-    })
+    std::str::from_utf8(body).map_err(|error| DecodeError::NotUtf8 { line: line_at(body, error.valid_up_to()) })
 }
 
 /// 1-based physical line of the byte at `offset`.
@@ -209,18 +194,11 @@ struct Record {
 
 fn parse_records(text: &str, separator: u8) -> Result<Vec<Record>, DecodeError> {
     let bytes = text.as_bytes();
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(separator)
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().delimiter(separator).has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(bytes);
     let mut records = Vec::new();
     for result in reader.records() {
         let record = result.map_err(|error| DecodeError::Malformed {
-            line: error
-                .position()
-                .map_or(1, |position| record_line(bytes, position.byte())),
+            line: error.position().map_or(1, |position| record_line(bytes, position.byte())),
             message: error.to_string(),
         })?;
         let start = record.position().map_or(0, |position| position.byte());
@@ -247,10 +225,7 @@ fn record_line(bytes: &[u8], start: u64) -> usize {
 
 /// Number of cells up to and including the last non-empty one.
 fn used_width(cells: &[String]) -> usize {
-    cells
-        .iter()
-        .rposition(|cell| !cell.is_empty())
-        .map_or(0, |last| last + 1)
+    cells.iter().rposition(|cell| !cell.is_empty()).map_or(0, |last| last + 1)
 }
 
 fn build_table(separator: u8, records: Vec<Record>) -> Result<Table, DecodeError> {
@@ -272,38 +247,21 @@ fn build_table(separator: u8, records: Vec<Record>) -> Result<Table, DecodeError
             continue; // Excel's ";;;;" lines
         }
         if used > written_width {
-            return Err(DecodeError::WrongColumnCount {
-                line: record.line,
-                expected: named_width,
-                found: used,
-            });
+            return Err(DecodeError::WrongColumnCount { line: record.line, expected: named_width, found: used });
         }
         if used > named_width {
             // Data under a trailing header cell that was left empty.
-            let column = (named_width..used)
-                .find(|&index| !record.cells[index].is_empty())
-                .map_or(used, |index| index + 1);
+            let column = (named_width..used).find(|&index| !record.cells[index].is_empty()).map_or(used, |index| index + 1);
             return Err(DecodeError::EmptyHeader { column });
         }
         if record.cells.len() < named_width {
-            return Err(DecodeError::WrongColumnCount {
-                line: record.line,
-                expected: named_width,
-                found: record.cells.len(),
-            });
+            return Err(DecodeError::WrongColumnCount { line: record.line, expected: named_width, found: record.cells.len() });
         }
         let mut cells = record.cells;
         cells.truncate(named_width);
-        rows.push(Row {
-            line: record.line,
-            cells,
-        });
+        rows.push(Row { line: record.line, cells });
     }
-    Ok(Table {
-        separator,
-        headers,
-        rows,
-    })
+    Ok(Table { separator, headers, rows })
 }
 
 fn check_headers(headers: &[String]) -> Result<(), DecodeError> {
@@ -313,9 +271,7 @@ fn check_headers(headers: &[String]) -> Result<(), DecodeError> {
     let mut seen = HashSet::new();
     for header in headers {
         if !seen.insert(header.to_lowercase()) {
-            return Err(DecodeError::DuplicateHeader {
-                name: header.clone(),
-            });
+            return Err(DecodeError::DuplicateHeader { name: header.clone() });
         }
     }
     Ok(())

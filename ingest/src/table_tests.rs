@@ -12,23 +12,13 @@ fn strings(cells: &[&str]) -> Vec<String> {
 }
 
 fn row(line: usize, cells: &[&str]) -> Row {
-    Row {
-        line,
-        cells: strings(cells),
-    }
+    Row { line, cells: strings(cells) }
 }
 
 #[test]
 fn semicolon_file_without_bom() {
     let table = read("Kommun;Belopp\nMalmö;1 836 000\nLund;12\n").unwrap();
-    assert_eq!(
-        table,
-        Table {
-            separator: b';',
-            headers: strings(&["Kommun", "Belopp"]),
-            rows: vec![row(2, &["Malmö", "1 836 000"]), row(3, &["Lund", "12"])],
-        }
-    );
+    assert_eq!(table, Table { separator: b';', headers: strings(&["Kommun", "Belopp"]), rows: vec![row(2, &["Malmö", "1 836 000"]), row(3, &["Lund", "12"])] });
 }
 
 #[test]
@@ -44,10 +34,7 @@ fn utf8_bom_is_stripped() {
 fn comma_file_with_quoted_decimal_comma_amount() {
     let table = read("Kommun,Belopp\r\n\"Malmö\",\"1 836 000,50\"\r\nLund,7\r\n").unwrap();
     assert_eq!(table.separator, b',');
-    assert_eq!(
-        table.rows,
-        vec![row(2, &["Malmö", "1 836 000,50"]), row(3, &["Lund", "7"])]
-    );
+    assert_eq!(table.rows, vec![row(2, &["Malmö", "1 836 000,50"]), row(3, &["Lund", "7"])]);
 }
 
 #[test]
@@ -81,10 +68,7 @@ fn tab_separated_header_is_one_column() {
 #[test]
 fn crlf_and_trailing_empty_lines_from_excel() {
     let table = read("A;B;C\r\n1;2;3\r\n;;\r\n;;;\r\n4;5;6\r\n;;\r\n;;\r\n").unwrap();
-    assert_eq!(
-        table.rows,
-        vec![row(2, &["1", "2", "3"]), row(5, &["4", "5", "6"])]
-    );
+    assert_eq!(table.rows, vec![row(2, &["1", "2", "3"]), row(5, &["4", "5", "6"])]);
 }
 
 #[test]
@@ -96,10 +80,7 @@ fn blank_lines_keep_physical_line_numbers() {
 #[test]
 fn quoted_newline_counts_as_a_physical_line() {
     let table = read("A;B\n\"two\nlines\";1\n2;3\n").unwrap();
-    assert_eq!(
-        table.rows,
-        vec![row(2, &["two\nlines", "1"]), row(4, &["2", "3"])]
-    );
+    assert_eq!(table.rows, vec![row(2, &["two\nlines", "1"]), row(4, &["2", "3"])]);
 }
 
 #[test]
@@ -118,52 +99,27 @@ fn trailing_empty_header_columns_are_dropped() {
 
 #[test]
 fn data_under_a_dropped_header_column_is_an_empty_header() {
-    assert_eq!(
-        read("A;B;;\n1;2;;\n3;4;;x\n"),
-        Err(DecodeError::EmptyHeader { column: 4 })
-    );
+    assert_eq!(read("A;B;;\n1;2;;\n3;4;;x\n"), Err(DecodeError::EmptyHeader { column: 4 }));
 }
 
 #[test]
 fn empty_header_in_the_middle() {
-    assert_eq!(
-        read("A;;C\n1;2;3\n"),
-        Err(DecodeError::EmptyHeader { column: 2 })
-    );
+    assert_eq!(read("A;;C\n1;2;3\n"), Err(DecodeError::EmptyHeader { column: 2 }));
 }
 
 #[test]
 fn duplicate_headers_ignore_case() {
-    assert_eq!(
-        read("Kommun;Belopp;KOMMUN\n"),
-        Err(DecodeError::DuplicateHeader {
-            name: "KOMMUN".to_string()
-        })
-    );
+    assert_eq!(read("Kommun;Belopp;KOMMUN\n"), Err(DecodeError::DuplicateHeader { name: "KOMMUN".to_string() }));
 }
 
 #[test]
 fn too_many_cells_reports_line_and_counts() {
-    assert_eq!(
-        read("A;B\n1;2\n1;2;3\n"),
-        Err(DecodeError::WrongColumnCount {
-            line: 3,
-            expected: 2,
-            found: 3
-        })
-    );
+    assert_eq!(read("A;B\n1;2\n1;2;3\n"), Err(DecodeError::WrongColumnCount { line: 3, expected: 2, found: 3 }));
 }
 
 #[test]
 fn too_few_cells_reports_line_and_counts() {
-    assert_eq!(
-        read("A;B;C\r\n1;2;3\r\n\r\n1;2\r\n"),
-        Err(DecodeError::WrongColumnCount {
-            line: 4,
-            expected: 3,
-            found: 2
-        })
-    );
+    assert_eq!(read("A;B;C\r\n1;2;3\r\n\r\n1;2\r\n"), Err(DecodeError::WrongColumnCount { line: 4, expected: 3, found: 2 }));
 }
 
 #[test]
@@ -191,10 +147,7 @@ fn empty_inputs() {
 fn windows_1252_byte_reports_its_line() {
     // "Örebro" saved as plain "CSV": Ö is the single byte 0xD6.
     let bytes = b"Kommun;Belopp\r\nMalm\xC3\xB6;1\r\n\xD6rebro;2\r\n";
-    assert_eq!(
-        read_table(bytes, LIMIT),
-        Err(DecodeError::NotUtf8 { line: 3 })
-    );
+    assert_eq!(read_table(bytes, LIMIT), Err(DecodeError::NotUtf8 { line: 3 }));
 }
 
 #[test]
@@ -207,27 +160,15 @@ fn windows_1252_message_tells_how_to_save() {
 #[test]
 fn utf16_boms_are_rejected() {
     // Excel "Unicode text" is UTF-16 LE with a BOM.
-    assert_eq!(
-        read_table(b"\xFF\xFEK\x00o\x00", LIMIT),
-        Err(DecodeError::Utf16)
-    );
-    assert_eq!(
-        read_table(b"\xFE\xFF\x00K\x00o", LIMIT),
-        Err(DecodeError::Utf16)
-    );
+    assert_eq!(read_table(b"\xFF\xFEK\x00o\x00", LIMIT), Err(DecodeError::Utf16));
+    assert_eq!(read_table(b"\xFE\xFF\x00K\x00o", LIMIT), Err(DecodeError::Utf16));
     assert!(DecodeError::Utf16.to_string().contains("CSV UTF-8"));
 }
 
 #[test]
 fn too_large_is_checked_first() {
     // Even invalid content is not looked at when the file is too large.
-    assert_eq!(
-        read_table(b"\xFF\xFEabc", 4),
-        Err(DecodeError::TooLarge {
-            max_bytes: 4,
-            actual_bytes: 5
-        })
-    );
+    assert_eq!(read_table(b"\xFF\xFEabc", 4), Err(DecodeError::TooLarge { max_bytes: 4, actual_bytes: 5 }));
     assert!(read_table(b"A;B", 3).is_ok());
 }
 

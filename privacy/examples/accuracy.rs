@@ -76,7 +76,15 @@ fn margins() {
         for q in &at_one {
             let three = rho_for(&g, &quick, q.query, 3.0, (q.margin / 3.0).powi(2));
             let one = rho_for(&g, &quick, q.query, 1.0, q.margin.powi(2));
-            println!("{:<72} {years:>6} {:>9.2} {:>10.3} {:>8.2} {:>10.2} {:>8.2}", describe(&design.queries[q.query]), q.margin, three.0, three.1, one.0, one.1);
+            println!(
+                "{:<72} {years:>6} {:>9.2} {:>10.3} {:>8.2} {:>10.2} {:>8.2}",
+                describe(&design.queries[q.query]),
+                q.margin,
+                three.0,
+                three.1,
+                one.0,
+                one.1
+            );
         }
     }
 }
@@ -111,11 +119,19 @@ fn bias(runs: usize) {
         "two",
         ["households_moved_out", "households_received"]
             .iter()
-            .flat_map(|c| [q(c, Level::Nation, TimeLayout::PerPeriod, 22.0), q(c, Level::County, TimeLayout::Window, 8.0), q(c, Level::Lanskompott, TimeLayout::Window, 3.0)])
+            .flat_map(|c| {
+                [
+                    q(c, Level::Nation, TimeLayout::PerPeriod, 22.0),
+                    q(c, Level::County, TimeLayout::Window, 8.0),
+                    q(c, Level::Lanskompott, TimeLayout::Window, 3.0),
+                ]
+            })
             .collect(),
     )
     .unwrap();
-    for (label, design, periods, rho) in [("two indicators, ρ = 0.05, one year", two, 1, 0.05), ("standard design, ρ = 1 per year, four years", synthetic_standard_design(), 4, 1.0)] {
+    for (label, design, periods, rho) in
+        [("two indicators, ρ = 0.05, one year", two, 1, 0.05), ("standard design, ρ = 1 per year, four years", synthetic_standard_design(), 4, 1.0)]
+    {
         let spec = ReleaseSpec::new(design, periods);
         let exact = four_counties(&g, spec.design.indicators.len(), periods);
         let params = prepare_release(&g, &spec, rho).unwrap();
@@ -170,7 +186,9 @@ fn time_release(path: &str) {
         .map(|a| {
             let under = |b: &kompotten_privacy::hierarchy::Area| match a.kind {
                 NodeKind::Nation => !areas.iter().any(|c| c.label == format!("L{}", b.label)) && b.kind != NodeKind::Nation,
-                NodeKind::County if areas.iter().any(|c| c.label == format!("L{}", a.label)) => b.label == format!("L{}", a.label) || b.label == format!("R{}", a.label),
+                NodeKind::County if areas.iter().any(|c| c.label == format!("L{}", a.label)) => {
+                    b.label == format!("L{}", a.label) || b.label == format!("R{}", a.label)
+                }
                 _ => b == a,
             };
             (0..areas.len()).filter(|&k| under(&areas[k])).collect()
@@ -182,7 +200,8 @@ fn time_release(path: &str) {
         .iter()
         .zip(&params.noise)
         .map(|(cells, noise)| {
-            let cells: Vec<Vec<usize>> = cells.iter().map(|sum| sum.iter().flat_map(|&x| finest[x % n].iter().map(move |&f| x - x % n + f)).collect()).collect();
+            let cells: Vec<Vec<usize>> =
+                cells.iter().map(|sum| sum.iter().flat_map(|&x| finest[x % n].iter().map(move |&f| x - x % n + f)).collect()).collect();
             format!("{{\"scale\": {}, \"repeats\": {}, \"cells\": {cells:?}}}", noise.scale, noise.repeats)
         })
         .collect();

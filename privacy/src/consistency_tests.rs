@@ -25,7 +25,10 @@ fn design(nation: TimeLayout, counties: TimeLayout) -> ReleaseDesign {
 /// everything as window totals.
 fn shapes() -> Vec<Tree> {
     use TimeLayout::*;
-    [(PerPeriod, Window), (PerPeriod, PerPeriod), (Window, Window)].into_iter().map(|(n, c)| make_tree(&small_geography(), &design(n, c), 0, 3).unwrap()).collect()
+    [(PerPeriod, Window), (PerPeriod, PerPeriod), (Window, Window)]
+        .into_iter()
+        .map(|(n, c)| make_tree(&small_geography(), &design(n, c), 0, 3).unwrap())
+        .collect()
 }
 
 fn sweden_headline(periods: usize) -> Tree {
@@ -38,11 +41,13 @@ fn sweden_headline(periods: usize) -> Tree {
 /// finest cells need not be identifiable one by one (the nodes' values are).
 fn brute_force_wls(tree: &Tree, geography: &Geography, y: &[f64], variance: &[f64]) -> Vec<f64> {
     let areas = geography.areas();
-    let leaves: Vec<usize> = (0..areas.len()).filter(|&a| match areas[a].kind {
-        NodeKind::County => !geography.counties[a - 1].has_lanskompott,
-        NodeKind::Lanskompott | NodeKind::RestOfCounty => true,
-        NodeKind::Nation => false,
-    }).collect();
+    let leaves: Vec<usize> = (0..areas.len())
+        .filter(|&a| match areas[a].kind {
+            NodeKind::County => !geography.counties[a - 1].has_lanskompott,
+            NodeKind::Lanskompott | NodeKind::RestOfCounty => true,
+            NodeKind::Nation => false,
+        })
+        .collect();
     let county_of = |leaf: usize| match areas[leaf].kind {
         NodeKind::County => leaf,
         _ => 1 + geography.counties.iter().position(|c| areas[leaf].label[1..] == c.code).unwrap(),
@@ -50,15 +55,22 @@ fn brute_force_wls(tree: &Tree, geography: &Geography, y: &[f64], variance: &[f6
     let units: Vec<(usize, usize)> = (0..tree.periods).flat_map(|p| leaves.iter().map(move |&a| (a, p))).collect();
     let row = |v: usize| -> Vec<f64> {
         let node = &tree.nodes[v];
-        units.iter().map(|&(a, p)| {
-            let in_area = match node.kind {
-                NodeKind::Nation => true,
-                NodeKind::County => county_of(a) == node.area,
-                _ => a == node.area,
-            };
-            let in_time = matches!(node.time, TimeCell::Window) || node.time == TimeCell::Period(p);
-            if in_area && in_time { 1.0 } else { 0.0 }
-        }).collect()
+        units
+            .iter()
+            .map(|&(a, p)| {
+                let in_area = match node.kind {
+                    NodeKind::Nation => true,
+                    NodeKind::County => county_of(a) == node.area,
+                    _ => a == node.area,
+                };
+                let in_time = matches!(node.time, TimeCell::Window) || node.time == TimeCell::Period(p);
+                if in_area && in_time {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+            .collect()
     };
     let k = units.len();
     let mut a = vec![vec![0.0; k + 1]; k];
@@ -96,12 +108,15 @@ fn is_consistent(tree: &Tree, x: &[i64]) -> bool {
 }
 
 fn variances(tree: &Tree, by_kind: [f64; 3]) -> Vec<f64> {
-    tree.nodes.iter().map(|n| match (n.measured_by, n.kind) {
-        (None, _) => f64::INFINITY,
-        (Some(_), NodeKind::Nation) => by_kind[0],
-        (Some(_), NodeKind::County) => by_kind[1],
-        (Some(_), _) => by_kind[2],
-    }).collect()
+    tree.nodes
+        .iter()
+        .map(|n| match (n.measured_by, n.kind) {
+            (None, _) => f64::INFINITY,
+            (Some(_), NodeKind::Nation) => by_kind[0],
+            (Some(_), NodeKind::County) => by_kind[1],
+            (Some(_), _) => by_kind[2],
+        })
+        .collect()
 }
 
 #[test]

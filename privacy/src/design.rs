@@ -148,7 +148,9 @@ pub fn levels_of(design: &ReleaseDesign, i: usize) -> Result<[Option<TimeLayout>
     }
     match at {
         [None, ..] => Err(PrivacyError::InvalidDesign(format!("{code} must be released at the nation: consistency is anchored at the national total"))),
-        [_, None, Some(_)] => Err(PrivacyError::InvalidDesign(format!("{code}: a länskompott is published as part of its county: release the county level too"))),
+        [_, None, Some(_)] => {
+            Err(PrivacyError::InvalidDesign(format!("{code}: a länskompott is published as part of its county: release the county level too")))
+        }
         [_, Some(c), Some(l)] if c != l => Err(PrivacyError::InvalidDesign(format!("{code}: the länskompott level must have the county level's time layout"))),
         [Some(TimeLayout::Window), Some(TimeLayout::PerPeriod), _] => {
             Err(PrivacyError::InvalidDesign(format!("{code}: counties per period need the nation per period too")))

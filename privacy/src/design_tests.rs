@@ -32,7 +32,11 @@ fn refuses_designs_that_do_not_form_one_tree() {
     refused(vec![query("households_moved_out", Nation, Window, 1.0), query("households_moved_out", Nation, PerPeriod, 1.0)], "twice");
     refused(vec![query("households_moved_out", Nation, Window, 1.0), query("households_moved_out", Lanskompott, Window, 1.0)], "county level too");
     refused(
-        vec![query("households_moved_out", Nation, PerPeriod, 1.0), query("households_moved_out", County, Window, 1.0), query("households_moved_out", Lanskompott, PerPeriod, 1.0)],
+        vec![
+            query("households_moved_out", Nation, PerPeriod, 1.0),
+            query("households_moved_out", County, Window, 1.0),
+            query("households_moved_out", Lanskompott, PerPeriod, 1.0),
+        ],
         "time layout",
     );
     refused(vec![query("households_moved_out", Nation, Window, 1.0), query("households_moved_out", County, PerPeriod, 1.0)], "nation per period");

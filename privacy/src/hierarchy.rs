@@ -84,10 +84,7 @@ pub struct Area {
 impl Geography {
     pub fn sweden() -> Self {
         Geography {
-            counties: SWEDISH_COUNTIES
-                .iter()
-                .map(|c| CountySpec { code: (*c).to_string(), has_lanskompott: LANSKOMPOTT_COUNTIES.contains(c) })
-                .collect(),
+            counties: SWEDISH_COUNTIES.iter().map(|c| CountySpec { code: (*c).to_string(), has_lanskompott: LANSKOMPOTT_COUNTIES.contains(c) }).collect(),
         }
     }
 
@@ -181,7 +178,8 @@ pub fn make_tree(geography: &Geography, design: &ReleaseDesign, i: usize, period
     let mut nodes: Vec<Node> = Vec::new();
     let nation_q = query_at(Level::Nation);
     let root = push(&mut nodes, NodeKind::Nation, 0, TimeCell::Window, None, if at[0] == Some(TimeLayout::Window) { nation_q } else { None });
-    let counties = CountyQueries { county: query_at(Level::County), parts: at[2].and(query_at(Level::Lanskompott)), county_areas: &county_areas, areas: &areas };
+    let counties =
+        CountyQueries { county: query_at(Level::County), parts: at[2].and(query_at(Level::Lanskompott)), county_areas: &county_areas, areas: &areas };
     if at[0] == Some(TimeLayout::PerPeriod) {
         let ids: Vec<usize> = (0..periods).map(|p| push(&mut nodes, NodeKind::Nation, 0, TimeCell::Period(p), Some(root), nation_q)).collect();
         nodes[root].partitions.push(ids.clone());
@@ -223,7 +221,10 @@ impl CountyQueries<'_> {
                 continue;
             }
             let l = self.areas.iter().position(|a| a.label == format!("L{}", c.code)).unwrap_or(0);
-            let children = vec![push(nodes, NodeKind::Lanskompott, l, time, Some(id), Some(parts)), push(nodes, NodeKind::RestOfCounty, l + 1, time, Some(id), Some(parts))];
+            let children = vec![
+                push(nodes, NodeKind::Lanskompott, l, time, Some(id), Some(parts)),
+                push(nodes, NodeKind::RestOfCounty, l + 1, time, Some(id), Some(parts)),
+            ];
             nodes[id].partitions.push(children);
         }
     }

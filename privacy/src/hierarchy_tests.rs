@@ -54,7 +54,9 @@ fn the_headline_tree_has_periods_and_counties_under_the_window_total() {
 fn counties_per_period_sit_under_each_periods_nation() {
     let g = Geography::sweden();
     let q = |level, time| Query { indicators: vec![IndicatorBound::new("households_received", 1)], joint_bound: None, level, time, weight: 1.0 };
-    let d = make_design("t", vec![q(Level::Nation, TimeLayout::PerPeriod), q(Level::County, TimeLayout::PerPeriod), q(Level::Lanskompott, TimeLayout::PerPeriod)]).unwrap();
+    let d =
+        make_design("t", vec![q(Level::Nation, TimeLayout::PerPeriod), q(Level::County, TimeLayout::PerPeriod), q(Level::Lanskompott, TimeLayout::PerPeriod)])
+            .unwrap();
     let t = make_tree(&g, &d, 0, 3).unwrap();
     assert_well_formed(&t);
     assert_eq!(t.len(), 1 + 3 * (1 + 21 + 8));
@@ -76,7 +78,8 @@ fn exact_totals_are_checked_and_summed_into_nodes() {
     assert!(matches!(g.check_exact(&[-1, -1, 0, 0, 0]), Err(PrivacyError::InconsistentTotals(_))));
     assert!(matches!(g.check_exact(&[5, 2, 3]), Err(PrivacyError::ShapeMismatch { .. })));
     let q = |level, time| Query { indicators: vec![IndicatorBound::new("households_received", 1)], joint_bound: None, level, time, weight: 1.0 };
-    let d = make_design("t", vec![q(Level::Nation, TimeLayout::PerPeriod), q(Level::County, TimeLayout::Window), q(Level::Lanskompott, TimeLayout::Window)]).unwrap();
+    let d = make_design("t", vec![q(Level::Nation, TimeLayout::PerPeriod), q(Level::County, TimeLayout::Window), q(Level::Lanskompott, TimeLayout::Window)])
+        .unwrap();
     let t = make_tree(&g, &d, 0, 2).unwrap();
     let truth = t.truth(&[5, 2, 3, 1, 2, 4, 4, 0, 0, 0], 5);
     // window nation, nation p0, p1, counties over the window, L12 and R12 over the window

@@ -232,9 +232,7 @@ pub fn interval(k: &NodeInterval, estimate: f64, published: i64) -> (i64, i64) {
 /// points over a few periods of the pattern, and far below zero (where it is `[0, T* − 1]`).
 fn narrowest(k: &NodeInterval) -> i64 {
     let reach = (k.upper_cut.abs() + k.above + k.below + 2.0).ceil() as i64;
-    let mut points: Vec<f64> = (-reach..=k.switch + 2 * reach)
-        .flat_map(|t| [t as f64 + k.upper_cut, t as f64 + k.above, t as f64 - k.below])
-        .collect();
+    let mut points: Vec<f64> = (-reach..=k.switch + 2 * reach).flat_map(|t| [t as f64 + k.upper_cut, t as f64 + k.above, t as f64 - k.below]).collect();
     points.sort_by(f64::total_cmp);
     let mut probes: Vec<f64> = points.windows(2).map(|p| 0.5 * (p[0] + p[1])).collect();
     probes.extend(points.iter().flat_map(|p| [p - 2.0 * TOLERANCE, *p, p + 2.0 * TOLERANCE]));
@@ -274,7 +272,8 @@ pub fn simulate_wls_errors(tree: &Tree, noise: &[QueryNoise], simulations: usize
         let trees = TREES_PER_CALL.min(simulations - done);
         // The release's own measurements on zero vectors: the draws are the noise (a cell
         // measured repeatedly is the mean of its draws).
-        let draws = samplers.iter().zip(&measured).zip(&repeats).map(|((s, nodes), r)| s.invoke(&vec![0; trees * nodes.len() * r])).collect::<Result<Vec<_>, _>>()?;
+        let draws =
+            samplers.iter().zip(&measured).zip(&repeats).map(|((s, nodes), r)| s.invoke(&vec![0; trees * nodes.len() * r])).collect::<Result<Vec<_>, _>>()?;
         for t in 0..trees {
             for ((nodes, draw), &r) in measured.iter().zip(&draws).zip(&repeats) {
                 for (k, &v) in nodes.iter().enumerate() {

@@ -107,7 +107,13 @@ proptest! {
 }
 
 fn tree_of(levels: &[(Level, TimeLayout)], periods: usize) -> crate::hierarchy::Tree {
-    let q = |(level, time): &(Level, TimeLayout)| Query { indicators: vec![IndicatorBound::new("households_moved_out", 1)], joint_bound: None, level: *level, time: *time, weight: 1.0 };
+    let q = |(level, time): &(Level, TimeLayout)| Query {
+        indicators: vec![IndicatorBound::new("households_moved_out", 1)],
+        joint_bound: None,
+        level: *level,
+        time: *time,
+        weight: 1.0,
+    };
     make_tree(&Geography::sweden(), &make_design("t", levels.iter().map(q).collect()).unwrap(), 0, periods).unwrap()
 }
 
@@ -123,7 +129,12 @@ fn headline_tree_calibration_is_per_node() {
     eprintln!("calibration of 20,000 trees ({} nodes) took {:?}", tree.len(), started.elapsed());
     assert_eq!(cal.nodes.len(), tree.len());
     let margin_of = |kind: NodeKind, with_parts: bool| {
-        tree.nodes.iter().zip(&cal.nodes).filter(|(n, _)| n.kind == kind && (n.partitions.is_empty() != with_parts)).map(|(_, k)| k.margin()).fold(0.0f64, f64::max)
+        tree.nodes
+            .iter()
+            .zip(&cal.nodes)
+            .filter(|(n, _)| n.kind == kind && (n.partitions.is_empty() != with_parts))
+            .map(|(_, k)| k.margin())
+            .fold(0.0f64, f64::max)
     };
     assert!(margin_of(NodeKind::County, true) < margin_of(NodeKind::County, false), "a county with a länskompott borrows from its parts");
     // The window's national total sums four periods' noise: wider than one period.

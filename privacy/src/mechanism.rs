@@ -234,12 +234,18 @@ where
     (Domain, M): opendp::core::MetricSpace,
 {
     let repeats = repeats.max(1) as usize;
-    let function = Function::new(move |exact: &Vec<i64>| {
-        cells.iter().flat_map(|sum| std::iter::repeat_n(sum.iter().map(|&k| exact[k]).sum::<i64>(), repeats)).collect()
-    });
+    let function =
+        Function::new(move |exact: &Vec<i64>| cells.iter().flat_map(|sum| std::iter::repeat_n(sum.iter().map(|&k| exact[k]).sum::<i64>(), repeats)).collect());
     let stability: StabilityMap<SymmetricDistance, M> = StabilityMap::new_fallible(move |households: &u32| f64::from(*households).inf_mul(&delta));
     // The turbofish: with `(Domain, M): MetricSpace` in scope, inference would take M for the input metric too.
-    Ok(Transformation::<Domain, SymmetricDistance, Domain, M>::new(VectorDomain::new(AtomDomain::default()), SymmetricDistance, VectorDomain::new(AtomDomain::default()), metric, function, stability)?)
+    Ok(Transformation::<Domain, SymmetricDistance, Domain, M>::new(
+        VectorDomain::new(AtomDomain::default()),
+        SymmetricDistance,
+        VectorDomain::new(AtomDomain::default()),
+        metric,
+        function,
+        stability,
+    )?)
 }
 
 /// The release's one measurement: every query's selection chained with its noise, composed.
@@ -249,8 +255,13 @@ pub fn make_release_measurement(queries: &[(QueryNoise, CellSums)]) -> Result<Re
         .iter()
         .map(|(noise, cells)| -> Result<Measurement<Domain, SymmetricDistance, ZeroConcentratedDivergence, Vec<i64>>, PrivacyError> {
             Ok(match noise.mechanism {
-                Mechanism::DiscreteGaussian => make_chain_mt(&gaussian(noise.scale)?, &selection(cells.clone(), noise.repeats, L2Distance::default(), noise.sensitivity)?)?,
-                Mechanism::DiscreteLaplace => make_pureDP_to_zCDP(make_chain_mt(&laplace(noise.scale)?, &selection(cells.clone(), noise.repeats, L1Distance::default(), noise.sensitivity)?)?)?,
+                Mechanism::DiscreteGaussian => {
+                    make_chain_mt(&gaussian(noise.scale)?, &selection(cells.clone(), noise.repeats, L2Distance::default(), noise.sensitivity)?)?
+                }
+                Mechanism::DiscreteLaplace => make_pureDP_to_zCDP(make_chain_mt(
+                    &laplace(noise.scale)?,
+                    &selection(cells.clone(), noise.repeats, L1Distance::default(), noise.sensitivity)?,
+                )?)?,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -131,7 +131,14 @@ fn target_kind(level: Level) -> NodeKind {
 /// `MIN_RHO` meets it) and one that meets it, within `1 + RELATIVE_PRECISION` of each other.
 /// Starts from `lo` and `hi`; where an end is on the wrong side it steps outwards, by `step`
 /// and then by ever larger steps (each the square of the last), and then bisects geometrically.
-fn bracket(mut margin: impl FnMut(f64) -> Result<f64, PrivacyError>, target: f64, level: Level, lo: f64, hi: f64, step: f64) -> Result<(Option<f64>, f64), PrivacyError> {
+fn bracket(
+    mut margin: impl FnMut(f64) -> Result<f64, PrivacyError>,
+    target: f64,
+    level: Level,
+    lo: f64,
+    hi: f64,
+    step: f64,
+) -> Result<(Option<f64>, f64), PrivacyError> {
     let (mut lo, mut hi) = (lo.max(MIN_RHO), hi.min(MAX_RHO));
     let mut outwards = step;
     while margin(hi)? > target {
@@ -232,7 +239,12 @@ pub fn query_margins(geography: &Geography, spec: &ReleaseSpec, params: &Release
 fn approximate_margin(geography: &Geography, spec: &ReleaseSpec, kind: NodeKind, rho: f64) -> Result<Option<f64>, PrivacyError> {
     let design = &spec.design;
     let total_weight = design.total_weight();
-    let noise = design.queries.iter().zip(&design.sensitivities).map(|(q, s)| calibrate_query(spec.mechanism, s, rho * q.weight / total_weight)).collect::<Result<Vec<_>, _>>()?;
+    let noise = design
+        .queries
+        .iter()
+        .zip(&design.sensitivities)
+        .map(|(q, s)| calibrate_query(spec.mechanism, s, rho * q.weight / total_weight))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut widest: Option<f64> = None;
     for tree in trees(geography, spec)? {
         let variance = node_variances(&tree, &noise);

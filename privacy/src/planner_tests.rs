@@ -85,7 +85,11 @@ fn mostly_noise_is_said_where_the_margin_reaches_the_plausible_size() {
 #[test]
 fn refuses_levels_not_released_and_silly_targets() {
     let g = Geography::sweden();
-    let national = make_design("n", vec![Query { indicators: person_count_catalogue()[..1].to_vec(), joint_bound: None, level: Level::Nation, time: TimeLayout::Window, weight: 1.0 }]).unwrap();
+    let national = make_design(
+        "n",
+        vec![Query { indicators: person_count_catalogue()[..1].to_vec(), joint_bound: None, level: Level::Nation, time: TimeLayout::Window, weight: 1.0 }],
+    )
+    .unwrap();
     let s = ReleaseSpec { simulations: 500, ..ReleaseSpec::new(national, 1) };
     assert!(matches!(plan(&g, &s, &[None], PlanTarget::Margin { level: Level::County, households: 3.0 }), Err(PrivacyError::InvalidParameter(_))));
     assert!(matches!(plan(&g, &s, &[None], PlanTarget::Margin { level: Level::Nation, households: 0.0 }), Err(PrivacyError::InvalidParameter(_))));

@@ -341,7 +341,11 @@ fn scatter(params: &ReleaseParams, trees: &[Tree], noisy: &[i64]) -> Result<Vec<
         for ind in &query.indicators {
             let i = design.indicator_index(&ind.code).unwrap_or(0);
             for v in trees[i].measured_by(q) {
-                let draws = noisy.get(next..next + repeats).ok_or(PrivacyError::ShapeMismatch { what: "noisy measurements", expected: next + repeats, got: noisy.len() })?;
+                let draws = noisy.get(next..next + repeats).ok_or(PrivacyError::ShapeMismatch {
+                    what: "noisy measurements",
+                    expected: next + repeats,
+                    got: noisy.len(),
+                })?;
                 y[i][v] = draws.iter().sum::<i64>() as f64 / repeats as f64;
                 next += repeats;
             }

@@ -64,14 +64,23 @@ pub const STANDARD_QUERIES: [QueryTemplate; 17] = [
 /// Builds a design from templates: `bound(code)` is the catalogue's `max_per_household`, and
 /// `joint(codes)` the bound of the codes together when the catalogue makes them the parts of
 /// one total (an `eq` rule), else `None`. Refuses a code the catalogue does not bound.
-pub fn design_from(name: &str, templates: &[QueryTemplate], bound: impl Fn(&str) -> Option<u32>, joint: impl Fn(&[&str]) -> Option<u32>) -> Result<ReleaseDesign, PrivacyError> {
+pub fn design_from(
+    name: &str,
+    templates: &[QueryTemplate],
+    bound: impl Fn(&str) -> Option<u32>,
+    joint: impl Fn(&[&str]) -> Option<u32>,
+) -> Result<ReleaseDesign, PrivacyError> {
     let queries = templates
         .iter()
         .map(|t| {
             let indicators = t
                 .indicators
                 .iter()
-                .map(|code| bound(code).map(|c| IndicatorBound::new(*code, c)).ok_or_else(|| PrivacyError::InvalidDesign(format!("{code} is not a person count of the catalogue"))))
+                .map(|code| {
+                    bound(code)
+                        .map(|c| IndicatorBound::new(*code, c))
+                        .ok_or_else(|| PrivacyError::InvalidDesign(format!("{code} is not a person count of the catalogue")))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             let joint_bound = if t.indicators.len() > 1 { joint(t.indicators) } else { None };
             Ok(Query { indicators, joint_bound, level: t.level, time: t.time, weight: t.weight })

@@ -77,7 +77,9 @@ fn members(tree: &Tree, v: usize, p: usize) -> impl Iterator<Item = usize> + '_ 
 }
 
 fn equation_with_one_hidden(tree: &Tree, hidden: &[bool]) -> Option<(usize, usize)> {
-    (0..tree.len()).flat_map(|v| (0..tree.nodes[v].partitions.len()).map(move |p| (v, p))).find(|&(v, p)| members(tree, v, p).filter(|&m| hidden[m]).count() == 1)
+    (0..tree.len())
+        .flat_map(|v| (0..tree.nodes[v].partitions.len()).map(move |p| (v, p)))
+        .find(|&(v, p)| members(tree, v, p).filter(|&m| hidden[m]).count() == 1)
 }
 
 /// Propagates exact recovery through the equations until nothing more is learnt.

@@ -8,8 +8,8 @@
 
 use crate::design::ReleaseDesign;
 use crate::hierarchy::Geography;
-use crate::standard::standard_design;
 use crate::sensitivity::IndicatorBound;
+use crate::standard::standard_design;
 
 /// The 29 person-count indicators of the catalogue (migrations/0005_catalogue.sql) with their
 /// `max_per_household`: 9 request fields with 3, permanent housing with 2, the rest with 1.
@@ -85,7 +85,8 @@ pub fn synthetic_joint(codes: &[&str]) -> Option<u32> {
 /// The standard design over [`person_count_catalogue`].
 pub fn synthetic_standard_design() -> ReleaseDesign {
     let catalogue = person_count_catalogue();
-    standard_design(|code| catalogue.iter().find(|i| i.code == code).map(|i| i.max_per_household), synthetic_joint).expect("the standard design fits the catalogue")
+    standard_design(|code| catalogue.iter().find(|i| i.code == code).map(|i| i.max_per_household), synthetic_joint)
+        .expect("the standard design fits the catalogue")
 }
 
 /// Exact totals, laid out `[indicator][period][area]` ([`Geography::areas`] order), for
@@ -108,7 +109,17 @@ pub fn synthetic_totals(geography: &Geography, indicators: &[IndicatorBound], pe
                 for _ in 0..amount.min(u64::from(indicator.max_per_household)) {
                     totals[0] += 1;
                     let mut pick = pattern.below(total_weight);
-                    let county = weights.iter().position(|w| if pick < *w { true } else { pick -= w; false }).unwrap_or(0);
+                    let county = weights
+                        .iter()
+                        .position(|w| {
+                            if pick < *w {
+                                true
+                            } else {
+                                pick -= w;
+                                false
+                            }
+                        })
+                        .unwrap_or(0);
                     totals[1 + county] += 1;
                     if let Some(l) = part_of(&geography.counties[county].code) {
                         totals[if pattern.below(10) < 7 { l } else { l + 1 }] += 1;

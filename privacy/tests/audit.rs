@@ -165,7 +165,10 @@ fn mechanism_statistics(nb: &Neighbours, noise: &[QueryNoise], runs: usize) -> (
     let queries = measured(nb, noise);
     // Each cell as often as the measurement repeats it.
     let exact = |d: &[i64]| -> Vec<i64> {
-        queries.iter().flat_map(|(n, cells)| cells.iter().flat_map(move |sum| std::iter::repeat_n(sum.iter().map(|&k| d[k]).sum::<i64>(), n.repeats as usize))).collect()
+        queries
+            .iter()
+            .flat_map(|(n, cells)| cells.iter().flat_map(move |sum| std::iter::repeat_n(sum.iter().map(|&k| d[k]).sum::<i64>(), n.repeats as usize)))
+            .collect()
     };
     let (e0, e1) = (exact(&nb.d0), exact(&nb.d1));
     let scale: Vec<f64> = queries.iter().flat_map(|(n, cells)| std::iter::repeat_n(n.scale, cells.len() * n.repeats as usize)).collect();
@@ -239,8 +242,7 @@ fn audit_catches_an_under_noised_measurement() {
     for mechanism in [Mechanism::DiscreteGaussian, Mechanism::DiscreteLaplace] {
         let nb = neighbours(mechanism);
         let claimed = prepare_release(&Geography::sweden(), &nb.spec, RHO).unwrap();
-        let weak: Vec<QueryNoise> =
-            claimed.noise.iter().zip(&nb.spec.design.sensitivities).map(|(n, s)| n.at_scale(s, n.scale / 16.0).unwrap()).collect();
+        let weak: Vec<QueryNoise> = claimed.noise.iter().zip(&nb.spec.design.sensitivities).map(|(n, s)| n.at_scale(s, n.scale / 16.0).unwrap()).collect();
         let (s0, s1) = mechanism_statistics(&nb, &weak, 3_000);
         let (up, down) = epsilon_lower_bound(&s0, &s1, claimed.cost.delta);
         eprintln!("{mechanism:?} under-noised: ε_lb = {up:.3} / {down:.3} vs claimed {:.3}", claimed.cost.epsilon);

@@ -157,7 +157,8 @@ fn standard(mechanism: Mechanism) {
                 counties
             }
         };
-        let parts: Vec<(i64, i64)> = if indicator.code == "households_received" { (0..4).map(|k| (GRID[(k + 5) % 9], GRID[(2 * k) % 9])).collect() } else { vec![(0, 0); 4] };
+        let parts: Vec<(i64, i64)> =
+            if indicator.code == "households_received" { (0..4).map(|k| (GRID[(k + 5) % 9], GRID[(2 * k) % 9])).collect() } else { vec![(0, 0); 4] };
         exact.extend(spread(&g, &window_counties, &parts, periods));
     }
     let tally = run(&g, &spec, &exact, 1.0, mechanism);
@@ -175,7 +176,11 @@ fn run(g: &Geography, spec: &ReleaseSpec, exact: &[i64], rho: f64, mechanism: Me
     let areas = g.areas().len();
     let block = spec.periods * areas;
     let truth: Vec<i64> = trees.iter().enumerate().flat_map(|(i, t)| t.truth(&exact[i * block..(i + 1) * block], areas)).collect();
-    let narrowest: Vec<i64> = trees.iter().enumerate().flat_map(|(i, t)| params.calibrations[params.indicator_calibration[i]].nodes.iter().take(t.len()).map(|k| k.narrowest)).collect();
+    let narrowest: Vec<i64> = trees
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| params.calibrations[params.indicator_calibration[i]].nodes.iter().take(t.len()).map(|k| k.narrowest))
+        .collect();
     let mut tally: BTreeMap<Key, (usize, usize)> = BTreeMap::new();
     for _ in 0..RELEASES {
         let r = release_with(&params, exact).unwrap();

@@ -8,7 +8,10 @@ use kompotten_app::model::{Area, CurrentUser};
 pub enum Actor {
     User(CurrentUser),
     /// A case system holding a token the coordinator issued for one municipality.
-    Token { id: String, municipality: Area },
+    Token {
+        id: String,
+        municipality: Area,
+    },
 }
 
 impl Actor {

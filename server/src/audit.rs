@@ -29,7 +29,8 @@ pub async fn record_all(conn: &mut sqlx::AnyConnection, entries: Vec<Entry<'_>>)
     let sql = format!("INSERT INTO audit_log (id, at, actor, action, period_id, municipality_code, detail) VALUES {}", values_placeholders(entries.len(), 7));
     let mut query = sqlx::query(&sql);
     for entry in entries {
-        query = query.bind(new_id()).bind(at.clone()).bind(entry.actor).bind(entry.action).bind(entry.period_id).bind(entry.municipality_code).bind(entry.detail);
+        query =
+            query.bind(new_id()).bind(at.clone()).bind(entry.actor).bind(entry.action).bind(entry.period_id).bind(entry.municipality_code).bind(entry.detail);
     }
     query.execute(conn).await?;
     Ok(())
@@ -69,8 +70,16 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
     crate::csv_export::to_csv(
         &["id", "tid", "vem", "handling", "period", "kommun", "detaljer"],
         entries.iter().map(|e| {
-            [&e.id, &e.at, &e.actor, &e.action, e.period_id.as_ref().unwrap_or(&String::new()), e.municipality_code.as_ref().unwrap_or(&String::new()), &e.detail]
-                .map(|s| s.to_owned())
+            [
+                &e.id,
+                &e.at,
+                &e.actor,
+                &e.action,
+                e.period_id.as_ref().unwrap_or(&String::new()),
+                e.municipality_code.as_ref().unwrap_or(&String::new()),
+                &e.detail,
+            ]
+            .map(|s| s.to_owned())
         }),
     )
 }

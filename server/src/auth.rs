@@ -15,16 +15,11 @@ pub const SESSION_SECONDS: i64 = 8 * 3600;
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 with default parameters hashes any password")
-        .to_string()
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 with default parameters hashes any password").to_string()
 }
 
 fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
-        .unwrap_or(false)
+    PasswordHash::new(phc).map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok()).unwrap_or(false)
 }
 
 /// How a secret token is stored: its SHA-256, so a copy of the database lets nobody in.
@@ -65,10 +60,7 @@ pub async fn create_user(pool: &Pool, user: NewUser<'_>) -> Result<(), DbError> 
 /// A new session for valid credentials. A wrong username costs the same argon2 work as a wrong
 /// password, so response times do not tell which accounts exist.
 pub async fn login(pool: &Pool, username: &str, password: &str) -> Result<Option<String>, DbError> {
-    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = $1")
-        .bind(username)
-        .fetch_optional(pool)
-        .await?;
+    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = $1").bind(username).fetch_optional(pool).await?;
     let valid = match &stored {
         Some(phc) => verify_password(password, phc),
         None => {
@@ -102,10 +94,7 @@ pub fn new_secret() -> String {
 
 pub async fn logout(pool: &Pool, token: &str) -> Result<(), DbError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM sessions WHERE token_sha256 = $1")
-        .bind(token_digest(token))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE token_sha256 = $1").bind(token_digest(token)).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }

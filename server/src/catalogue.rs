@@ -48,9 +48,8 @@ fn bad(what: &str, value: &str) -> DbError {
 }
 
 pub async fn load(pool: &Pool) -> Result<IndexedCatalogue, DbError> {
-    let group_rows = sqlx::query("SELECT code, reported_by, label_sv, label_en, help_sv, help_en FROM indicator_groups ORDER BY position")
-        .fetch_all(pool)
-        .await?;
+    let group_rows =
+        sqlx::query("SELECT code, reported_by, label_sv, label_en, help_sv, help_en FROM indicator_groups ORDER BY position").fetch_all(pool).await?;
     let mut groups = Vec::with_capacity(group_rows.len());
     for row in &group_rows {
         let reported_by: String = row.try_get("reported_by")?;
@@ -101,9 +100,7 @@ pub async fn load(pool: &Pool) -> Result<IndexedCatalogue, DbError> {
         let group = groups.iter_mut().find(|g| g.code == group_code).ok_or_else(|| bad("group", &group_code))?;
         group.indicators.push(def);
     }
-    let rule_rows = sqlx::query("SELECT code, lhs, relation, rhs, message_sv, message_en FROM indicator_rules ORDER BY position")
-        .fetch_all(pool)
-        .await?;
+    let rule_rows = sqlx::query("SELECT code, lhs, relation, rhs, message_sv, message_en FROM indicator_rules ORDER BY position").fetch_all(pool).await?;
     let mut rules = Vec::with_capacity(rule_rows.len());
     let split = |s: String| s.split('+').map(|c| c.trim().to_owned()).collect::<Vec<_>>();
     for row in &rule_rows {

@@ -8,14 +8,12 @@ use plotly::layout::{Axis, BarMode, Layout, Margin};
 use plotly::{Bar, Plot};
 
 fn bar(name: String, names: &[String], values: &[ReleasedValue]) -> Box<Bar<String, i64>> {
-    Bar::new(names.to_vec(), values.iter().map(|v| v.value).collect())
-        .name(name)
-        .error_y(
-            ErrorData::new(ErrorType::Data)
-                .array(values.iter().map(|v| (v.ci_high - v.value) as f64).collect())
-                .array_minus(values.iter().map(|v| (v.value - v.ci_low) as f64).collect())
-                .visible(true),
-        )
+    Bar::new(names.to_vec(), values.iter().map(|v| v.value).collect()).name(name).error_y(
+        ErrorData::new(ErrorType::Data)
+            .array(values.iter().map(|v| (v.ci_high - v.value) as f64).collect())
+            .array_minus(values.iter().map(|v| (v.value - v.ci_low) as f64).collect())
+            .visible(true),
+    )
 }
 
 /// A grouped bar chart of both indicators per county, with 95% intervals as error bars.

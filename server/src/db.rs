@@ -50,8 +50,7 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     let path = path.split('?').next().unwrap_or_default();
     if path != ":memory:" && !path.is_empty() {
         if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| DbError::CreateDir { path: path.to_owned(), source })?;
+            std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir { path: path.to_owned(), source })?;
         }
     }
     Ok(if url.contains("mode=") {
@@ -74,10 +73,7 @@ pub async fn connect_and_migrate(url: &str, kind_for_new: InstanceKind) -> Resul
         sqlx::query("PRAGMA journal_mode = WAL").execute(&mut conn).await?;
         conn.close().await?;
     }
-    let pool = AnyPoolOptions::new()
-        .max_connections(if is_sqlite(&url) { 8 } else { 16 })
-        .connect_with(options)
-        .await?;
+    let pool = AnyPoolOptions::new().max_connections(if is_sqlite(&url) { 8 } else { 16 }).connect_with(options).await?;
     MIGRATOR.run(&pool).await?;
     install_release_guards(&pool).await?;
     let kind = ensure_instance(&pool, kind_for_new).await?;
@@ -116,10 +112,8 @@ async fn install_release_guards(pool: &Pool) -> Result<(), sqlx::Error> {
         .execute(&mut *tx)
         .await?;
         for table in IMMUTABLE_TABLES {
-            let present: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_trigger WHERE tgname = $1")
-                .bind(format!("{table}_immutable"))
-                .fetch_one(&mut *tx)
-                .await?;
+            let present: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM pg_trigger WHERE tgname = $1").bind(format!("{table}_immutable")).fetch_one(&mut *tx).await?;
             if present > 0 {
                 continue;
             }
@@ -139,9 +133,8 @@ async fn install_release_guards(pool: &Pool) -> Result<(), sqlx::Error> {
 /// took 99–116 ms with pglz, 16–20 ms with lz4); lz4 is as safe and several times faster.
 /// Set where the server has lz4 and the column does not use it yet (pg_attribute's 'l').
 async fn compress_releases_with_lz4(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
-    let has_lz4: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")
-        .fetch_one(&mut *conn)
-        .await?;
+    let has_lz4: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)").fetch_one(&mut *conn).await?;
     if has_lz4 == 0 {
         return Ok(());
     }

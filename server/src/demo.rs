@@ -5,15 +5,17 @@
 use std::collections::BTreeMap;
 
 use kompotten_app::domain::Role;
-use kompotten_app::model::{Area, BudgetInput, BudgetOutcome, CurrentUser, ImportOutcome, Intent, PeriodOutcome, ReleaseInput, ReleaseOutcome, ReportedBy, SaveOutcome, WindowInput};
+use kompotten_app::model::{
+    Area, BudgetInput, BudgetOutcome, CurrentUser, ImportOutcome, Intent, PeriodOutcome, ReleaseInput, ReleaseOutcome, ReportedBy, SaveOutcome, WindowInput,
+};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use crate::auth::{create_user, NewUser};
-use crate::db::{default_reporting_year, DbError, InstanceKind, Pool};
 use crate::access::Actor;
+use crate::auth::{create_user, NewUser};
 use crate::catalogue::IndexedCatalogue;
+use crate::db::{default_reporting_year, DbError, InstanceKind, Pool};
 use crate::submissions::{Channel, SaveRequest};
 use crate::{periods, releases, submissions};
 
@@ -57,26 +59,38 @@ pub const DEMO_RELEASE_RHO: &str = "1";
 
 /// Fills the demo years (once; a second run leaves them as they are) and releases them through
 /// the real privacy engine with the standard design, over the whole window at ρ = 1 per year.
-pub async fn fill(pool: &Pool, catalogue: &IndexedCatalogue, settings: &releases::ReleaseSettings, instance: InstanceKind, database_url: &str) -> Result<(), DemoError> {
+pub async fn fill(
+    pool: &Pool,
+    catalogue: &IndexedCatalogue,
+    settings: &releases::ReleaseSettings,
+    instance: InstanceKind,
+    database_url: &str,
+) -> Result<(), DemoError> {
     if instance != InstanceKind::Demo {
         return Err(DemoError::RealDatabase(database_url.to_owned()));
     }
     let years = demo_years();
     let last = *years.end();
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM submission_versions WHERE period_id = $1").bind(last.to_string()).fetch_one(pool).await.map_err(DbError::from)?;
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM submission_versions WHERE period_id = $1")
+        .bind(last.to_string())
+        .fetch_one(pool)
+        .await
+        .map_err(DbError::from)?;
     if existing > 0 {
         return Ok(());
     }
-    let members: Vec<(String, String)> = sqlx::query_as(
-        "SELECT m.code, m.name FROM network_members n JOIN municipalities m ON m.code = n.municipality_code ORDER BY m.code",
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(DbError::from)?;
+    let members: Vec<(String, String)> =
+        sqlx::query_as("SELECT m.code, m.name FROM network_members n JOIN municipalities m ON m.code = n.municipality_code ORDER BY m.code")
+            .fetch_all(pool)
+            .await
+            .map_err(DbError::from)?;
     let fail = |what: String| DemoError::Release(what);
     for year in years.clone() {
         fill_year(pool, catalogue, &members, year, year == last).await?;
-        if let BudgetOutcome::Invalid(e) = releases::set_budget(pool, "samordnare", &BudgetInput { year: year.to_string(), total_rho: DEMO_YEAR_RHO.into() }, settings.default_year_rho).await? {
+        if let BudgetOutcome::Invalid(e) =
+            releases::set_budget(pool, "samordnare", &BudgetInput { year: year.to_string(), total_rho: DEMO_YEAR_RHO.into() }, settings.default_year_rho)
+                .await?
+        {
             return Err(fail(format!("the demo budget of {year}: {e:?}")));
         }
     }
@@ -139,7 +153,18 @@ async fn fill_year(pool: &Pool, catalogue: &IndexedCatalogue, members: &[(String
         let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1").bind(&username).fetch_one(pool).await.map_err(DbError::from)?;
         if known == 0 {
             let display_name = format!("{name} kommun");
-            create_user(pool, NewUser { username: &username, display_name: &display_name, password: DEMO_PASSWORD, role: Role::Reporter, municipality_code: Some(code), county_code: None }).await?;
+            create_user(
+                pool,
+                NewUser {
+                    username: &username,
+                    display_name: &display_name,
+                    password: DEMO_PASSWORD,
+                    role: Role::Reporter,
+                    municipality_code: Some(code),
+                    county_code: None,
+                },
+            )
+            .await?;
         }
         let raw = synthetic_report(catalogue, &exchanges, i, grants[i], &mut rng);
         let actor = Actor::User(CurrentUser {

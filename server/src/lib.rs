@@ -62,13 +62,8 @@ pub async fn prepare(config: &Config, kind_for_new: InstanceKind) -> Result<Prep
     let catalogue = Arc::new(catalogue::load(&pool).await?);
     let writer = submissions::writer::SubmissionWriter::start(pool.clone(), catalogue.clone());
     let release_settings = releases::ReleaseSettings { default_year_rho: config.default_year_rho, interval_simulations: config.interval_simulations };
-    let backend: SharedBackend = Arc::new(backend::ServerBackend {
-        pool: pool.clone(),
-        instance,
-        releases: release_settings,
-        catalogue: catalogue.clone(),
-        writer: writer.clone(),
-    });
+    let backend: SharedBackend =
+        Arc::new(backend::ServerBackend { pool: pool.clone(), instance, releases: release_settings, catalogue: catalogue.clone(), writer: writer.clone() });
     let leptos_options = LeptosOptions::builder()
         .output_name("kompotten")
         .site_root(config.site_root.to_string_lossy().to_string())

@@ -66,7 +66,11 @@ pub async fn issue(pool: &Pool, by: &str, raw_municipality: &str, label: &str) -
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, audit::Entry { actor: by, action: "token.issue", period_id: None, municipality_code: Some(code.as_str()), detail: format!("token {id}: {label}") }).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry { actor: by, action: "token.issue", period_id: None, municipality_code: Some(code.as_str()), detail: format!("token {id}: {label}") },
+    )
+    .await?;
     let view = view_from_row(&sqlx::query(&format!("{SELECT} WHERE t.id = $1")).bind(&id).fetch_one(&mut *tx).await?)?;
     tx.commit().await?;
     Ok(TokenOutcome::Issued { token, view })

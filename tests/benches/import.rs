@@ -32,11 +32,23 @@ async fn run(db: Db) {
     open_period(&app, "2025").await;
     let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM municipalities ORDER BY code").fetch_all(&app.pool).await.unwrap();
     assert_eq!(codes.len(), 290);
-    let report = member_report(&app, &[
-        ("requests_sent", 4), ("households_moved_out", 2), ("moved_out_children_1", 1), ("moved_out_children_3", 1),
-        ("moved_out_context_close_relationship", 2), ("requests_received", 3), ("requests_accepted", 1), ("requests_declined", 1),
-        ("declined_housing_shortage", 1), ("decisions_within_14_days", 2), ("households_received", 1), ("time_to_move_3_6m", 1),
-    ])
+    let report = member_report(
+        &app,
+        &[
+            ("requests_sent", 4),
+            ("households_moved_out", 2),
+            ("moved_out_children_1", 1),
+            ("moved_out_children_3", 1),
+            ("moved_out_context_close_relationship", 2),
+            ("requests_received", 3),
+            ("requests_accepted", 1),
+            ("requests_declined", 1),
+            ("declined_housing_shortage", 1),
+            ("decisions_within_14_days", 2),
+            ("households_received", 1),
+            ("time_to_move_3_6m", 1),
+        ],
+    )
     .await;
     let durability = if db == Db::Sqlite {
         let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&app.pool).await.unwrap();
@@ -69,7 +81,8 @@ async fn run(db: Db) {
     // API: one token per municipality, then API_CONCURRENCY case systems submitting at once.
     let mut tokens = Vec::with_capacity(codes.len());
     for code in &codes {
-        let issued: Value = coordinator.post(app.url("/api/v1/api-tokens")).json(&json!({"municipality": code, "label": "bench"})).send().await.unwrap().json().await.unwrap();
+        let issued: Value =
+            coordinator.post(app.url("/api/v1/api-tokens")).json(&json!({"municipality": code, "label": "bench"})).send().await.unwrap().json().await.unwrap();
         tokens.push((code.clone(), issued["token"].as_str().unwrap().to_owned()));
     }
     let client = reqwest::Client::builder().pool_max_idle_per_host(API_CONCURRENCY).build().unwrap();
@@ -103,10 +116,16 @@ async fn run(db: Db) {
     assert_eq!((after - before) as usize, API_SUBMISSIONS, "every submission stored");
 
     println!("{db:?} ({durability})");
-    println!("  CSV, 290 municipalities, validated and stored in one transaction: median {:.0} ms (of {CSV_ROUNDS}: {:?})",
-        median(csv_times.clone()).as_secs_f64() * 1e3, csv_times.iter().map(|t| (t.as_secs_f64() * 1e3).round() as i64).collect::<Vec<_>>());
-    println!("  API, {API_SUBMISSIONS} submissions from {API_CONCURRENCY} concurrent clients: {:.2} s, {:.0} validated submissions/s",
-        elapsed.as_secs_f64(), API_SUBMISSIONS as f64 / elapsed.as_secs_f64());
+    println!(
+        "  CSV, 290 municipalities, validated and stored in one transaction: median {:.0} ms (of {CSV_ROUNDS}: {:?})",
+        median(csv_times.clone()).as_secs_f64() * 1e3,
+        csv_times.iter().map(|t| (t.as_secs_f64() * 1e3).round() as i64).collect::<Vec<_>>()
+    );
+    println!(
+        "  API, {API_SUBMISSIONS} submissions from {API_CONCURRENCY} concurrent clients: {:.2} s, {:.0} validated submissions/s",
+        elapsed.as_secs_f64(),
+        API_SUBMISSIONS as f64 / elapsed.as_secs_f64()
+    );
     app.finish().await;
 }
 

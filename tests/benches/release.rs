@@ -53,12 +53,22 @@ async fn fixture(db: Db) -> Option<Fixture> {
             // Varied, rule-abiding reports: 0–3 households out and in per municipality.
             let out = ((i as i64) + year) % 4;
             let received = ((i as i64) * 7 + year) % 4;
-            let report = member_report(&app, &[
-                ("requests_sent", out + 1), ("households_moved_out", out), ("moved_out_children_0", out),
-                ("moved_out_context_close_relationship", out), ("requests_received", received + 1), ("requests_accepted", received),
-                ("requests_declined", 1), ("declined_housing_shortage", 1), ("decisions_within_14_days", received + 1),
-                ("households_received", received), ("time_to_move_3_6m", received),
-            ])
+            let report = member_report(
+                &app,
+                &[
+                    ("requests_sent", out + 1),
+                    ("households_moved_out", out),
+                    ("moved_out_children_0", out),
+                    ("moved_out_context_close_relationship", out),
+                    ("requests_received", received + 1),
+                    ("requests_accepted", received),
+                    ("requests_declined", 1),
+                    ("declined_housing_shortage", 1),
+                    ("decisions_within_14_days", received + 1),
+                    ("households_received", received),
+                    ("time_to_move_3_6m", received),
+                ],
+            )
             .await;
             if csv.is_empty() {
                 csv = format!("\u{feff}kommun;{}\r\n", report.keys().cloned().collect::<Vec<_>>().join(";"));
@@ -79,7 +89,11 @@ async fn fixture(db: Db) -> Option<Fixture> {
 }
 
 fn input() -> ReleaseInput {
-    ReleaseInput { window: WindowInput { period: FIRST.to_string(), last_period: LAST.to_string(), ..WindowInput::default() }, rho: RHO.into(), ..ReleaseInput::default() }
+    ReleaseInput {
+        window: WindowInput { period: FIRST.to_string(), last_period: LAST.to_string(), ..WindowInput::default() },
+        rho: RHO.into(),
+        ..ReleaseInput::default()
+    }
 }
 
 /// The headline query's noise, to draw as many values with OpenDP alone as the release draws.

@@ -59,7 +59,13 @@ async fn main() {
     let block = spec.periods * areas;
     let trees = trees(geography, spec).unwrap();
     let truths: Vec<Vec<i64>> = trees.iter().enumerate().map(|(i, t)| t.truth(&exact[i * block..(i + 1) * block], areas)).collect();
-    println!("demo {}–{}, standard design at ρ = {:.4} per year ({} mechanism), {runs} releases", years.start(), years.end(), params.cost.rho, mechanism_code(request.window.mechanism));
+    println!(
+        "demo {}–{}, standard design at ρ = {:.4} per year ({} mechanism), {runs} releases",
+        years.start(),
+        years.end(),
+        params.cost.rho,
+        mechanism_code(request.window.mechanism)
+    );
     println!("national truths per year: households moved out {:?}", (0..spec.periods).map(|p| exact[p * areas]).collect::<Vec<_>>());
 
     let mut seen: BTreeMap<(usize, NodeKind, bool), Seen> = BTreeMap::new();

@@ -70,9 +70,7 @@ pub fn postgres_admin_url() -> String {
 
 /// The site folder cargo-leptos built (pkg/, assets/, vendor/).
 pub fn site_root() -> PathBuf {
-    std::env::var("LEPTOS_SITE_ROOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site"))
+    std::env::var("LEPTOS_SITE_ROOT").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site"))
 }
 
 /// A fresh, empty PostgreSQL database; `None` (skip) only when PostgreSQL is unreachable and
@@ -150,9 +148,12 @@ impl TestApp {
     }
 
     pub async fn add_reporter(&self, username: &str, municipality: &str) {
-        create_user(&self.pool, NewUser { username, display_name: username, password: PASSWORD, role: Role::Reporter, municipality_code: Some(municipality), county_code: None })
-            .await
-            .expect("create reporter");
+        create_user(
+            &self.pool,
+            NewUser { username, display_name: username, password: PASSWORD, role: Role::Reporter, municipality_code: Some(municipality), county_code: None },
+        )
+        .await
+        .expect("create reporter");
     }
 
     /// Stops the server and drops a PostgreSQL test database.
@@ -173,12 +174,7 @@ async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) {
 
 pub fn anonymous_client() -> reqwest::Client {
     // A request that hangs fails its test with its URL instead of stalling the suite.
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .unwrap()
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).timeout(std::time::Duration::from_secs(30)).build().unwrap()
 }
 
 /// Every row of every table the application writes, as text, for before/after comparisons.
@@ -198,10 +194,7 @@ pub async fn snapshot(pool: &Pool) -> Vec<String> {
         ("users", "username, role"),
     ] {
         let text_columns = columns.split(", ").map(|c| format!("COALESCE(CAST({c} AS TEXT), '∅')")).collect::<Vec<_>>().join(" || '|' || ");
-        let mut table_rows: Vec<String> = sqlx::query_scalar(&format!("SELECT {text_columns} FROM {table}"))
-            .fetch_all(pool)
-            .await
-            .expect("snapshot query");
+        let mut table_rows: Vec<String> = sqlx::query_scalar(&format!("SELECT {text_columns} FROM {table}")).fetch_all(pool).await.expect("snapshot query");
         table_rows.sort();
         rows.extend(table_rows.into_iter().map(|r| format!("{table}: {r}")));
     }

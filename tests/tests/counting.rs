@@ -18,7 +18,11 @@ const P: &str = "2025";
 /// A rule-abiding report with `out` households moved out (and as many children and
 /// close-relationship cases); every other count 0.
 async fn report(app: &TestApp, out: i64) -> Map<String, Value> {
-    member_report(app, &[("requests_sent", out + 1), ("households_moved_out", out), ("moved_out_children_0", out), ("moved_out_context_close_relationship", out)]).await
+    member_report(
+        app,
+        &[("requests_sent", out + 1), ("households_moved_out", out), ("moved_out_children_0", out), ("moved_out_context_close_relationship", out)],
+    )
+    .await
 }
 
 async fn put(client: &reqwest::Client, app: &TestApp, municipality: &str, values: &Map<String, Value>, status: &str) {
@@ -36,8 +40,13 @@ async fn csv(client: &reqwest::Client, app: &TestApp, rows: &[(&str, &Map<String
 async fn from_counting_table(app: &TestApp) -> BTreeMap<String, (i64, Map<String, Value>)> {
     let mut conn = app.pool.acquire().await.unwrap();
     let read = counting_values(&mut conn, &[P.to_owned()]).await.unwrap();
-    let versions: BTreeMap<String, i64> =
-        sqlx::query_as("SELECT municipality_code, version FROM counting_reports WHERE period_id = $1").bind(P).fetch_all(&app.pool).await.unwrap().into_iter().collect();
+    let versions: BTreeMap<String, i64> = sqlx::query_as("SELECT municipality_code, version FROM counting_reports WHERE period_id = $1")
+        .bind(P)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
     read.into_iter()
         .map(|(period, municipality, json)| {
             assert_eq!(period, P);
@@ -73,7 +82,9 @@ async fn counting_reports_follow_the_latest_submitted_version(app: &TestApp) {
     open_period(app, P).await;
     let gavle = app.client_as("kommun-2180").await;
     let coordinator = app.client_as("samordnare").await;
-    let households_out = |table: &BTreeMap<String, (i64, Map<String, Value>)>, m: &str| table.get(m).map(|(v, values)| (*v, values.get("households_moved_out").map_or(0, |n| n.as_i64().unwrap())));
+    let households_out = |table: &BTreeMap<String, (i64, Map<String, Value>)>, m: &str| {
+        table.get(m).map(|(v, values)| (*v, values.get("households_moved_out").map_or(0, |n| n.as_i64().unwrap())))
+    };
 
     put(&gavle, app, "2180", &report(app, 2).await, "submitted").await;
     put(&gavle, app, "2180", &report(app, 3).await, "draft").await;

@@ -1,9 +1,9 @@
 //! The demo fills only a database created as a demo, its years look like the network's, and it
 //! publishes them with the standard design.
 
+use kompotten_server::catalogue::{load, IndexedCatalogue};
 use kompotten_server::db::InstanceKind;
 use kompotten_server::demo::{demo_years, fill, DemoError};
-use kompotten_server::catalogue::{load, IndexedCatalogue};
 use kompotten_tests::{anonymous_client, release_settings, snapshot, Db, TestApp};
 
 async fn catalogue(app: &TestApp) -> IndexedCatalogue {
@@ -26,14 +26,16 @@ async fn demo_fills_a_demo_database_and_refuses_a_real_one(db: Db) {
     assert_eq!(years.len(), 4);
     for &year in &years {
         let period = year.to_string();
-        let reported: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT municipality_code) FROM submission_versions WHERE state = 'submitted' AND period_id = $1")
-            .bind(&period)
-            .fetch_one(&demo.pool)
-            .await
-            .unwrap();
+        let reported: i64 =
+            sqlx::query_scalar("SELECT COUNT(DISTINCT municipality_code) FROM submission_versions WHERE state = 'submitted' AND period_id = $1")
+                .bind(&period)
+                .fetch_one(&demo.pool)
+                .await
+                .unwrap();
         let late = if year == *years.last().unwrap() { 5 } else { 0 };
         assert!((55..=70).contains(&members) && reported == members - late, "{year}: {reported} of {members} reported");
-        let stored: Vec<String> = sqlx::query_scalar("SELECT values_json FROM submission_versions WHERE period_id = $1").bind(&period).fetch_all(&demo.pool).await.unwrap();
+        let stored: Vec<String> =
+            sqlx::query_scalar("SELECT values_json FROM submission_versions WHERE period_id = $1").bind(&period).fetch_all(&demo.pool).await.unwrap();
         let sum = |code: &str| stored.iter().map(|json| serde_json::from_str::<Value>(json).unwrap()[code].as_i64().unwrap_or(0)).sum::<i64>();
         let (out, received) = (sum("households_moved_out"), sum("households_received"));
         assert_eq!(sum("moved_out_children_0") + sum("moved_out_children_1") + sum("moved_out_children_2") + sum("moved_out_children_3"), out);

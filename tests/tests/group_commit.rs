@@ -25,7 +25,8 @@ async fn one_batch_answers_each_save_alone(app: &TestApp) {
     let mut bad = report.clone();
     bad.insert("requests_sent".into(), json!(-1));
     // Gävle's case system, as the API's authentication makes it.
-    let token = |code: &str| Actor::Token { id: "gavle-case-system".into(), municipality: kompotten_app::model::Area { code: code.into(), name: String::new() } };
+    let token =
+        |code: &str| Actor::Token { id: "gavle-case-system".into(), municipality: kompotten_app::model::Area { code: code.into(), name: String::new() } };
     let job = |actor: Actor, period: &str, municipality: &str, values: &serde_json::Map<String, Value>| SaveJob {
         actor,
         request: SaveRequest { period: period.into(), municipality: municipality.into(), intent: Intent::Submit, channel: Channel::Api, raw: raw_of(values) },
@@ -51,7 +52,10 @@ async fn one_batch_answers_each_save_alone(app: &TestApp) {
     assert!(described[3].starts_with("refused municipality"), "{described:?}");
     let stored: Vec<i64> = sqlx::query_scalar("SELECT version FROM submission_versions ORDER BY version").fetch_all(&app.pool).await.unwrap();
     assert_eq!(stored, [1, 2]);
-    let logged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'submission.submit' AND municipality_code = '2180'").fetch_one(&app.pool).await.unwrap();
+    let logged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'submission.submit' AND municipality_code = '2180'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(logged, 2);
 }
 
@@ -65,10 +69,19 @@ async fn concurrent_api_saves_all_land(app: &TestApp) {
     let coordinator = app.client_as("samordnare").await;
     let mut tokens = Vec::new();
     for code in MUNICIPALITIES {
-        let issued: Value = coordinator.post(app.url("/api/v1/api-tokens")).json(&json!({"municipality": code, "label": "t"})).send().await.unwrap().json().await.unwrap();
+        let issued: Value =
+            coordinator.post(app.url("/api/v1/api-tokens")).json(&json!({"municipality": code, "label": "t"})).send().await.unwrap().json().await.unwrap();
         tokens.push(issued["token"].as_str().unwrap().to_owned());
     }
-    let revoked: Value = coordinator.post(app.url("/api/v1/api-tokens")).json(&json!({"municipality": MUNICIPALITIES[0], "label": "old"})).send().await.unwrap().json().await.unwrap();
+    let revoked: Value = coordinator
+        .post(app.url("/api/v1/api-tokens"))
+        .json(&json!({"municipality": MUNICIPALITIES[0], "label": "old"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let deleted = coordinator.delete(app.url(&format!("/api/v1/api-tokens/{}", revoked["view"]["id"].as_str().unwrap()))).send().await.unwrap();
     assert_eq!(deleted.status(), 204);
     let refused = |i: usize| match i % 10 {

@@ -15,14 +15,36 @@ const P: &str = "2025";
 /// complete report covers every catalogue group.
 async fn complete_report(app: &TestApp) -> Map<String, Value> {
     let mut report = member_report(app, &[]).await;
-    for (k, v) in [("grant_applied_sek", json!("2 000 000")), ("grant_granted_sek", json!("1 500 000")), ("grant_used_sek", json!("1 000 000,50")),
-        ("assessment_strengthened_work", json!(4)), ("assessment_more_victims_helped", json!("vet ej")), ("households_permanent_housing", json!(2)),
-        ("permanent_first_hand_lease", json!(1)), ("permanent_social_contract", json!(0)), ("permanent_priority", json!(0)), ("permanent_other_municipality", json!(1))] {
+    for (k, v) in [
+        ("grant_applied_sek", json!("2 000 000")),
+        ("grant_granted_sek", json!("1 500 000")),
+        ("grant_used_sek", json!("1 000 000,50")),
+        ("assessment_strengthened_work", json!(4)),
+        ("assessment_more_victims_helped", json!("vet ej")),
+        ("households_permanent_housing", json!(2)),
+        ("permanent_first_hand_lease", json!(1)),
+        ("permanent_social_contract", json!(0)),
+        ("permanent_priority", json!(0)),
+        ("permanent_other_municipality", json!(1)),
+    ] {
         report.insert(k.into(), v);
     }
-    for code in ["activity_collaboration", "activity_housing_search_support", "activity_social_contracts", "activity_housing_priority", "activity_move_perpetrator",
-        "activity_other", "partner_municipal_landlords", "partner_county_municipalities", "partner_internal", "partner_municipalities_outside_county",
-        "partner_agencies", "partner_civil_society", "partner_private_landlords", "partner_other"] {
+    for code in [
+        "activity_collaboration",
+        "activity_housing_search_support",
+        "activity_social_contracts",
+        "activity_housing_priority",
+        "activity_move_perpetrator",
+        "activity_other",
+        "partner_municipal_landlords",
+        "partner_county_municipalities",
+        "partner_internal",
+        "partner_municipalities_outside_county",
+        "partner_agencies",
+        "partner_civil_society",
+        "partner_private_landlords",
+        "partner_other",
+    ] {
         report.insert(code.into(), json!("nej"));
     }
     report
@@ -63,7 +85,10 @@ async fn declare_without_sending(app: &TestApp, path: &str, length: usize) -> (u
     let head = format!("POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/csv\r\nContent-Length: {length}\r\n\r\n");
     stream.write_all(head.as_bytes()).await.unwrap();
     let mut answer = Vec::new();
-    tokio::time::timeout(std::time::Duration::from_secs(30), stream.read_to_end(&mut answer)).await.expect("the server waited for a body it must refuse").unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(30), stream.read_to_end(&mut answer))
+        .await
+        .expect("the server waited for a body it must refuse")
+        .unwrap();
     let answer = String::from_utf8(answer).unwrap();
     let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("not an HTTP answer: {answer}"));
     let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
@@ -151,13 +176,25 @@ async fn malformed_inputs_are_refused_and_change_nothing(app: &TestApp) {
         c.check(&format!("API {name}"), response, 422, needle).await;
     }
     let outsider_report = member_report(app, &[]).await;
-    c.check("API non-member", outsider.put(api(&format!("/periods/{P}/submissions/0114"))).json(&json!({"values": outsider_report})).send().await.unwrap(), 422, "not_a_member").await;
-    c.check("API grant field from non-recipient", {
-        let malmo = app.client_as("kommun-1280").await;
-        let mut r = member_report(app, &[]).await;
-        r.insert("grant_used_sek".into(), json!(5));
-        malmo.put(api(&format!("/periods/{P}/submissions/1280"))).json(&json!({"values": r})).send().await.unwrap()
-    }, 422, "not_applicable").await;
+    c.check(
+        "API non-member",
+        outsider.put(api(&format!("/periods/{P}/submissions/0114"))).json(&json!({"values": outsider_report})).send().await.unwrap(),
+        422,
+        "not_a_member",
+    )
+    .await;
+    c.check(
+        "API grant field from non-recipient",
+        {
+            let malmo = app.client_as("kommun-1280").await;
+            let mut r = member_report(app, &[]).await;
+            r.insert("grant_used_sek".into(), json!(5));
+            malmo.put(api(&format!("/periods/{P}/submissions/1280"))).json(&json!({"values": r})).send().await.unwrap()
+        },
+        422,
+        "not_applicable",
+    )
+    .await;
 
     // ---------------------------------------------------------------- API: where, who, how
     let body = json!({"values": report});
@@ -169,8 +206,20 @@ async fn malformed_inputs_are_refused_and_change_nothing(app: &TestApp) {
     c.check("API closed period", gavle.put(api("/periods/2023/submissions/2180")).json(&body).send().await.unwrap(), 422, "period_closed").await;
     c.check("API other municipality", gavle.put(api(&format!("/periods/{P}/submissions/1280"))).json(&body).send().await.unwrap(), 403, "forbidden").await;
     c.check("API unknown municipality", gavle.put(api(&format!("/periods/{P}/submissions/9999"))).json(&body).send().await.unwrap(), 403, "forbidden").await;
-    c.check("API coordinator to unknown municipality", coordinator.put(api(&format!("/periods/{P}/submissions/9999"))).json(&body).send().await.unwrap(), 422, "unknown_municipality").await;
-    c.check("API malformed municipality", coordinator.put(api(&format!("/periods/{P}/submissions/G%C3%A4vle"))).json(&body).send().await.unwrap(), 422, "unknown_municipality").await;
+    c.check(
+        "API coordinator to unknown municipality",
+        coordinator.put(api(&format!("/periods/{P}/submissions/9999"))).json(&body).send().await.unwrap(),
+        422,
+        "unknown_municipality",
+    )
+    .await;
+    c.check(
+        "API malformed municipality",
+        coordinator.put(api(&format!("/periods/{P}/submissions/G%C3%A4vle"))).json(&body).send().await.unwrap(),
+        422,
+        "unknown_municipality",
+    )
+    .await;
     c.check("API not JSON", gavle.put(&own).header("content-type", "application/json").body("{not json").send().await.unwrap(), 400, "JSON").await;
     c.check("API values not an object", gavle.put(&own).json(&json!({"values": [1, 2]})).send().await.unwrap(), 400, "JSON").await;
     c.check("API no content type", gavle.put(&own).body(body.to_string()).send().await.unwrap(), 400, "JSON").await;
@@ -190,12 +239,38 @@ async fn malformed_inputs_are_refused_and_change_nothing(app: &TestApp) {
     };
     let good_csv = csv_of(&[("2180", &report)]);
     let malmo_report = member_report(app, &[]).await;
-    c.check("CSV other municipality's row", post(&gavle, &csv_url, csv_of(&[("1280", &malmo_report)]).into_bytes()).await.unwrap(), 422, "other_municipality").await;
-    c.check("CSV unknown municipality name", post(&coordinator, &csv_url, csv_of(&[("Atlantis kommun", &report)]).into_bytes()).await.unwrap(), 422, "unknown_municipality").await;
-    c.check("CSV unknown municipality code", post(&coordinator, &csv_url, csv_of(&[("9999", &report)]).into_bytes()).await.unwrap(), 422, "unknown_municipality").await;
-    c.check("CSV unknown column", post(&gavle, &csv_url, good_csv.replacen("requests_sent", "hushåll", 1).into_bytes()).await.unwrap(), 422, "unknown_indicator").await;
-    c.check("CSV no municipality column", post(&gavle, &csv_url, good_csv.replacen("kommun;", "ort;", 1).into_bytes()).await.unwrap(), 422, "missing_column").await;
-    c.check("CSV duplicate rows", post(&coordinator, &csv_url, csv_of(&[("2180", &report), ("Gävle", &report)]).into_bytes()).await.unwrap(), 422, "duplicate_row").await;
+    c.check("CSV other municipality's row", post(&gavle, &csv_url, csv_of(&[("1280", &malmo_report)]).into_bytes()).await.unwrap(), 422, "other_municipality")
+        .await;
+    c.check(
+        "CSV unknown municipality name",
+        post(&coordinator, &csv_url, csv_of(&[("Atlantis kommun", &report)]).into_bytes()).await.unwrap(),
+        422,
+        "unknown_municipality",
+    )
+    .await;
+    c.check(
+        "CSV unknown municipality code",
+        post(&coordinator, &csv_url, csv_of(&[("9999", &report)]).into_bytes()).await.unwrap(),
+        422,
+        "unknown_municipality",
+    )
+    .await;
+    c.check(
+        "CSV unknown column",
+        post(&gavle, &csv_url, good_csv.replacen("requests_sent", "hushåll", 1).into_bytes()).await.unwrap(),
+        422,
+        "unknown_indicator",
+    )
+    .await;
+    c.check("CSV no municipality column", post(&gavle, &csv_url, good_csv.replacen("kommun;", "ort;", 1).into_bytes()).await.unwrap(), 422, "missing_column")
+        .await;
+    c.check(
+        "CSV duplicate rows",
+        post(&coordinator, &csv_url, csv_of(&[("2180", &report), ("Gävle", &report)]).into_bytes()).await.unwrap(),
+        422,
+        "duplicate_row",
+    )
+    .await;
     let latin1: Vec<u8> = good_csv.replacen("2180", "G\u{e4}vle", 1).chars().map(|ch| ch as u32 as u8).collect();
     c.check("CSV Windows-1252", post(&gavle, &csv_url, latin1).await.unwrap(), 422, "file_encoding").await;
     let mut utf16 = vec![0xFF, 0xFE];
@@ -210,14 +285,52 @@ async fn malformed_inputs_are_refused_and_change_nothing(app: &TestApp) {
     c.check_answer("CSV declared over the body limit", got, body, 413, "too_large").await;
     let (got, body) = declare_without_sending(app, "/api/v1/grants/2025", 9 * 1024 * 1024).await;
     c.check_answer("grants declared over the body limit", got, body, 413, "too_large").await;
-    c.check("CSV short row", post(&gavle, &csv_url, format!("{}\n2180;1;2\n", good_csv.lines().next().unwrap()).into_bytes()).await.unwrap(), 422, "wrong_column_count").await;
-    c.check("CSV unclosed quote", post(&gavle, &csv_url, good_csv.replacen("\n2180;", "\n\"2180;", 1).into_bytes()).await.unwrap(), 422, "file_malformed").await;
-    c.check("CSV duplicate header", post(&gavle, &csv_url, good_csv.replacen("requests_sent", "households_moved_out", 1).into_bytes()).await.unwrap(), 422, "duplicate_column").await;
-    c.check("CSV negative", post(&gavle, &csv_url, csv_of(&[("2180", &bad(&[("requests_sent", json!(-3))]))]).into_bytes()).await.unwrap(), 422, "negative").await;
-    c.check("CSV rule", post(&gavle, &csv_url, csv_of(&[("2180", &bad(&[("households_moved_out", json!(4))]))]).into_bytes()).await.unwrap(), 422, "rule_violated").await;
-    c.check("CSV decimal comma count", post(&gavle, &csv_url, csv_of(&[("2180", &bad(&[("requests_sent", json!("1,5"))]))]).into_bytes()).await.unwrap(), 422, "not_an_integer").await;
-    c.check("CSV money in words", post(&gavle, &csv_url, csv_of(&[("2180", &bad(&[("grant_used_sek", json!("mycket"))]))]).into_bytes()).await.unwrap(), 422, "not_an_amount").await;
-    c.check("CSV bad yes/no", post(&gavle, &csv_url, csv_of(&[("2180", &bad(&[("partner_other", json!("jo"))]))]).into_bytes()).await.unwrap(), 422, "not_yes_no").await;
+    c.check(
+        "CSV short row",
+        post(&gavle, &csv_url, format!("{}\n2180;1;2\n", good_csv.lines().next().unwrap()).into_bytes()).await.unwrap(),
+        422,
+        "wrong_column_count",
+    )
+    .await;
+    c.check("CSV unclosed quote", post(&gavle, &csv_url, good_csv.replacen("\n2180;", "\n\"2180;", 1).into_bytes()).await.unwrap(), 422, "file_malformed")
+        .await;
+    c.check(
+        "CSV duplicate header",
+        post(&gavle, &csv_url, good_csv.replacen("requests_sent", "households_moved_out", 1).into_bytes()).await.unwrap(),
+        422,
+        "duplicate_column",
+    )
+    .await;
+    c.check("CSV negative", post(&gavle, &csv_url, csv_of(&[("2180", &bad(&[("requests_sent", json!(-3))]))]).into_bytes()).await.unwrap(), 422, "negative")
+        .await;
+    c.check(
+        "CSV rule",
+        post(&gavle, &csv_url, csv_of(&[("2180", &bad(&[("households_moved_out", json!(4))]))]).into_bytes()).await.unwrap(),
+        422,
+        "rule_violated",
+    )
+    .await;
+    c.check(
+        "CSV decimal comma count",
+        post(&gavle, &csv_url, csv_of(&[("2180", &bad(&[("requests_sent", json!("1,5"))]))]).into_bytes()).await.unwrap(),
+        422,
+        "not_an_integer",
+    )
+    .await;
+    c.check(
+        "CSV money in words",
+        post(&gavle, &csv_url, csv_of(&[("2180", &bad(&[("grant_used_sek", json!("mycket"))]))]).into_bytes()).await.unwrap(),
+        422,
+        "not_an_amount",
+    )
+    .await;
+    c.check(
+        "CSV bad yes/no",
+        post(&gavle, &csv_url, csv_of(&[("2180", &bad(&[("partner_other", json!("jo"))]))]).into_bytes()).await.unwrap(),
+        422,
+        "not_yes_no",
+    )
+    .await;
     c.check("CSV closed period", post(&gavle, &api("/periods/2023/csv"), good_csv.clone().into_bytes()).await.unwrap(), 422, "period_closed").await;
     c.check("CSV unknown period", post(&gavle, &api("/periods/2024/csv"), good_csv.clone().into_bytes()).await.unwrap(), 422, "unknown_period").await;
     c.check("CSV bad period", post(&gavle, &api("/periods/20x5/csv"), good_csv.clone().into_bytes()).await.unwrap(), 422, "unknown_period").await;
@@ -226,8 +339,17 @@ async fn malformed_inputs_are_refused_and_change_nothing(app: &TestApp) {
     c.check("CSV anonymous", post(&anonymous_client(), &csv_url, good_csv.clone().into_bytes()).await.unwrap(), 401, "unauthenticated").await;
     let mixed = csv_of(&[("2180", &report), ("Malmö stad", &bad(&[("households_received", json!(-1))]))]);
     c.check("CSV one bad row among good ones", post(&coordinator, &csv_url, mixed.into_bytes()).await.unwrap(), 422, "\"line\":3").await;
-    c.check("CSV non-member row", post(&coordinator, &csv_url, csv_of(&[("Upplands Väsby", &malmo_report)]).into_bytes()).await.unwrap(), 422, "not_a_member").await;
-    c.check("CSV every bad row is listed", post(&coordinator, &csv_url, csv_of(&[("Atlantis", &report), ("9998", &report), ("2180", &bad(&[("requests_sent", json!("x"))]))]).into_bytes()).await.unwrap(), 422, "\"line\":4").await;
+    c.check("CSV non-member row", post(&coordinator, &csv_url, csv_of(&[("Upplands Väsby", &malmo_report)]).into_bytes()).await.unwrap(), 422, "not_a_member")
+        .await;
+    c.check(
+        "CSV every bad row is listed",
+        post(&coordinator, &csv_url, csv_of(&[("Atlantis", &report), ("9998", &report), ("2180", &bad(&[("requests_sent", json!("x"))]))]).into_bytes())
+            .await
+            .unwrap(),
+        422,
+        "\"line\":4",
+    )
+    .await;
 
     // ---------------------------------------------------------------- grant table
     let grant_url = api("/grants/2025");
@@ -243,11 +365,13 @@ async fn malformed_inputs_are_refused_and_change_nothing(app: &TestApp) {
     c.check("grants no rows", put(&coordinator, header.to_owned()).await.unwrap(), 422, "no_rows").await;
     c.check("grants missing amount", put(&coordinator, format!("{header}Malmö stad;;0\n")).await.unwrap(), 422, "missing").await;
     c.check("grants three decimals", put(&coordinator, format!("{header}Malmö stad;\"100,123\";0\n")).await.unwrap(), 422, "too_many_decimals").await;
-    c.check("grants bad year", coordinator.put(api("/grants/tjugo")).body(format!("{header}Malmö stad;100;0\n")).send().await.unwrap(), 422, "not_an_integer").await;
+    c.check("grants bad year", coordinator.put(api("/grants/tjugo")).body(format!("{header}Malmö stad;100;0\n")).send().await.unwrap(), 422, "not_an_integer")
+        .await;
     c.check("grants by a reporter", put(&gavle, format!("{header}Malmö stad;100;0\n")).await.unwrap(), 403, "forbidden").await;
     let latin1: Vec<u8> = format!("{header}Malm\u{f6} stad;100;0\n").chars().map(|ch| ch as u32 as u8).collect();
     c.check("grants Windows-1252", coordinator.put(&grant_url).body(latin1).send().await.unwrap(), 422, "file_encoding").await;
-    c.check("grants anonymous", anonymous_client().put(&grant_url).body(format!("{header}Malmö stad;100;0\n")).send().await.unwrap(), 401, "unauthenticated").await;
+    c.check("grants anonymous", anonymous_client().put(&grant_url).body(format!("{header}Malmö stad;100;0\n")).send().await.unwrap(), 401, "unauthenticated")
+        .await;
 
     // ---------------------------------------------------------------- periods and tokens
     c.check("period state word", coordinator.put(api("/periods/2026")).json(&json!({"state": "halvöppen"})).send().await.unwrap(), 422, "state").await;
@@ -257,10 +381,28 @@ async fn malformed_inputs_are_refused_and_change_nothing(app: &TestApp) {
     c.check("period by a reporter", gavle.put(api("/periods/2026")).json(&json!({"state": "open"})).send().await.unwrap(), 403, "forbidden").await;
     c.check("period without body", coordinator.put(api("/periods/2026")).send().await.unwrap(), 400, "JSON").await;
     let tokens = api("/api-tokens");
-    c.check("token bad code", coordinator.post(&tokens).json(&json!({"municipality": "abcd", "label": "x"})).send().await.unwrap(), 422, "unknown_municipality").await;
-    c.check("token unknown code", coordinator.post(&tokens).json(&json!({"municipality": "9999", "label": "x"})).send().await.unwrap(), 422, "unknown_municipality").await;
+    c.check(
+        "token bad code",
+        coordinator.post(&tokens).json(&json!({"municipality": "abcd", "label": "x"})).send().await.unwrap(),
+        422,
+        "unknown_municipality",
+    )
+    .await;
+    c.check(
+        "token unknown code",
+        coordinator.post(&tokens).json(&json!({"municipality": "9999", "label": "x"})).send().await.unwrap(),
+        422,
+        "unknown_municipality",
+    )
+    .await;
     c.check("token empty label", coordinator.post(&tokens).json(&json!({"municipality": "2180", "label": " "})).send().await.unwrap(), 422, "missing").await;
-    c.check("token long label", coordinator.post(&tokens).json(&json!({"municipality": "2180", "label": "x".repeat(201)})).send().await.unwrap(), 422, "too_long").await;
+    c.check(
+        "token long label",
+        coordinator.post(&tokens).json(&json!({"municipality": "2180", "label": "x".repeat(201)})).send().await.unwrap(),
+        422,
+        "too_long",
+    )
+    .await;
     c.check("token by a reporter", gavle.post(&tokens).json(&json!({"municipality": "2180", "label": "x"})).send().await.unwrap(), 403, "forbidden").await;
     c.check("token missing fields", coordinator.post(&tokens).json(&json!({"label": "x"})).send().await.unwrap(), 400, "JSON").await;
     c.check("revoke unknown token", coordinator.delete(api("/api-tokens/nope")).send().await.unwrap(), 404, "not_found").await;
@@ -273,7 +415,11 @@ async fn malformed_inputs_are_refused_and_change_nothing(app: &TestApp) {
     let fields = |changes: &[(&str, &str)], period: &str, intent: &str| {
         let mut pairs = vec![("period".to_owned(), period.to_owned()), ("intent".to_owned(), intent.to_owned())];
         for (k, v) in &report {
-            let v = changes.iter().find(|(c, _)| c == k).map(|(_, v)| (*v).to_owned()).unwrap_or_else(|| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()));
+            let v = changes
+                .iter()
+                .find(|(c, _)| c == k)
+                .map(|(_, v)| (*v).to_owned())
+                .unwrap_or_else(|| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()));
             pairs.push((format!("values[{k}]"), v));
         }
         for (k, v) in changes.iter().filter(|(k, _)| !report.contains_key(*k)) {
@@ -300,7 +446,13 @@ async fn malformed_inputs_are_refused_and_change_nothing(app: &TestApp) {
         let response = form(pairs).await.unwrap();
         c.check(name, response, 422, needle).await;
     }
-    let anonymous_form = anonymous_client().post(app.url("/sfn/save_submission")).header("content-type", "application/x-www-form-urlencoded").body("period=2025&intent=submit").send().await.unwrap();
+    let anonymous_form = anonymous_client()
+        .post(app.url("/sfn/save_submission"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("period=2025&intent=submit")
+        .send()
+        .await
+        .unwrap();
     c.check("form anonymous", anonymous_form, 401, "").await;
 
     assert!(c.count >= 100, "only {} malformed inputs checked", c.count);

@@ -119,10 +119,17 @@ async fn raw_counts_reach_only_their_municipality(app: &TestApp) {
     let coordinator = app.client_as("samordnare").await;
     let plans_before = plans(app, &coordinator).await;
     let (out, received) = (MOVED_OUT.parse::<i64>().unwrap(), RECEIVED.parse::<i64>().unwrap());
-    let values = member_report(app, &[
-        ("households_moved_out", out), ("moved_out_children_2", out), ("moved_out_context_honour", out),
-        ("households_received", received), ("time_to_move_6_12m", received),
-    ]).await;
+    let values = member_report(
+        app,
+        &[
+            ("households_moved_out", out),
+            ("moved_out_children_2", out),
+            ("moved_out_context_honour", out),
+            ("households_received", received),
+            ("time_to_move_6_12m", received),
+        ],
+    )
+    .await;
     let gavle = app.client_as("kommun-2180").await;
     let saved = gavle.put(app.url("/api/v1/periods/2025/submissions/2180")).json(&json!({"values": values})).send().await.unwrap();
     assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
@@ -144,7 +151,12 @@ async fn raw_counts_reach_only_their_municipality(app: &TestApp) {
 
     assert_eq!(plans(app, &coordinator).await, plans_before, "the planner's answer changed with Gävle's reports");
     let county_board = app.client_as("lansstyrelsen-21").await;
-    let readers = [("the public", anonymous_client()), ("the coordinator", coordinator.clone()), ("Gävleborg's county board", county_board.clone()), ("Malmö's reporter", malmo.clone())];
+    let readers = [
+        ("the public", anonymous_client()),
+        ("the coordinator", coordinator.clone()),
+        ("Gävleborg's county board", county_board.clone()),
+        ("Malmö's reporter", malmo.clone()),
+    ];
     for (who, client) in &readers {
         assert_no_raw_counts(who, &read_everything(app, client, true).await);
     }
@@ -152,7 +164,15 @@ async fn raw_counts_reach_only_their_municipality(app: &TestApp) {
     let statuses = county_board.get(app.url("/api/v1/periods/2025/tracker")).send().await.unwrap().text().await.unwrap();
     assert!(statuses.contains("\"code\":\"2180\"") && statuses.contains("kommun-2180"), "{statuses}");
     // A case system holding Malmö's token reads nothing of Gävle's either.
-    let issued: serde_json::Value = coordinator.post(app.url("/api/v1/api-tokens")).json(&json!({"municipality": "1280", "label": "ärendesystem"})).send().await.unwrap().json().await.unwrap();
+    let issued: serde_json::Value = coordinator
+        .post(app.url("/api/v1/api-tokens"))
+        .json(&json!({"municipality": "1280", "label": "ärendesystem"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let token = issued["token"].as_str().unwrap().to_owned();
     let with_token = reqwest::Client::new();
     for path in API {

@@ -37,8 +37,11 @@ async fn post_release(client: &reqwest::Client, app: &TestApp, body: Value) -> r
 /// (spent in the budget row, sum of the year's ledger rows, releases debiting the year).
 async fn ledger_of(pool: &kompotten_server::db::Pool, year: i64) -> (i64, i64, i64) {
     let spent: i64 = sqlx::query_scalar("SELECT spent_nano_rho FROM year_budgets WHERE year = $1").bind(year).fetch_one(pool).await.unwrap();
-    let (ledger, releases): (i64, i64) =
-        sqlx::query_as("SELECT CAST(COALESCE(SUM(nano_rho), 0) AS BIGINT), COUNT(*) FROM year_ledger WHERE year = $1").bind(year).fetch_one(pool).await.unwrap();
+    let (ledger, releases): (i64, i64) = sqlx::query_as("SELECT CAST(COALESCE(SUM(nano_rho), 0) AS BIGINT), COUNT(*) FROM year_ledger WHERE year = $1")
+        .bind(year)
+        .fetch_one(pool)
+        .await
+        .unwrap();
     (spent, ledger, releases)
 }
 
@@ -334,14 +337,18 @@ async fn windows_and_corrections(app: &TestApp) {
     assert_eq!(v(key("households_moved_out", "2024", "SE")) + v(key("households_moved_out", "2025", "SE")), v(key("households_moved_out", "2024–2025", "SE")));
     assert!(cells.contains_key(&key("households_moved_out", "2024–2025", "12")) && !cells.contains_key(&key("households_moved_out", "2024", "12")));
     assert!(cells.contains_key(&key("moved_out_children_0", "2024–2025", "SE")) && !cells.contains_key(&key("moved_out_children_0", "2024", "SE")));
-    let published: Value = anonymous_client().get(app.url(&format!("/api/v1/releases/{}", window["id"].as_str().unwrap()))).send().await.unwrap().json().await.unwrap();
+    let published: Value =
+        anonymous_client().get(app.url(&format!("/api/v1/releases/{}", window["id"].as_str().unwrap()))).send().await.unwrap().json().await.unwrap();
     assert_eq!(published["county_period"], "2024–2025");
     assert_eq!(published["charged_years"], json!([2024, 2025]));
     assert_eq!(published["headline_periods"].as_array().unwrap().len(), 3, "2024, 2025 and their total: {published}");
 
     // The discrete Laplace: pure DP, no δ.
-    let laplace: Value =
-        post_release(&coordinator, app, json!({"period": "2024", "last_period": "2025", "mechanism": "discrete_laplace", "rho": 0.2})).await.json().await.unwrap();
+    let laplace: Value = post_release(&coordinator, app, json!({"period": "2024", "last_period": "2025", "mechanism": "discrete_laplace", "rho": 0.2}))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(laplace["mechanism"], "discrete_laplace");
     assert_eq!(laplace["delta"], 0.0);
 
@@ -351,7 +358,8 @@ async fn windows_and_corrections(app: &TestApp) {
     assert_eq!(correction.status(), 201);
     let correction: Value = correction.json().await.unwrap();
     assert_eq!(correction["corrects"], corrected_id);
-    let published: Value = anonymous_client().get(app.url(&format!("/api/v1/releases/{}", correction["id"].as_str().unwrap()))).send().await.unwrap().json().await.unwrap();
+    let published: Value =
+        anonymous_client().get(app.url(&format!("/api/v1/releases/{}", correction["id"].as_str().unwrap()))).send().await.unwrap().json().await.unwrap();
     assert_eq!(published["corrects"], corrected_id);
     assert_eq!(published["correction_reason"], "Gävle rättade 2024");
     assert_eq!(ledger_of(&app.pool, 2024).await.2, 3);
@@ -359,11 +367,12 @@ async fn windows_and_corrections(app: &TestApp) {
     assert_eq!(anonymous_client().get(app.url(&format!("/api/v1/releases/{corrected_id}"))).send().await.unwrap().status(), 200);
 
     // Chosen indicators and levels: households moved out at the nation and the counties only.
-    let chosen: Value = post_release(&coordinator, app, json!({"period": "2024", "rho": 0.1, "indicators": ["households_moved_out"], "levels": ["nation", "county"]}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let chosen: Value =
+        post_release(&coordinator, app, json!({"period": "2024", "rho": 0.1, "indicators": ["households_moved_out"], "levels": ["nation", "county"]}))
+            .await
+            .json()
+            .await
+            .unwrap();
     let id = chosen["id"].as_str().unwrap();
     let cells = stored_cells(&app.pool, id).await;
     assert_eq!(cells.len(), 22, "{chosen}");
@@ -385,12 +394,17 @@ async fn windows_and_corrections(app: &TestApp) {
         assert_eq!((error["errors"][0]["field"].as_str(), error["errors"][0]["problem"].as_str()), (Some(field), Some(problem)), "{body}: {error}");
     }
     // Weights: the county query's share grows with its weight, and 0 leaves a query out.
-    let weighted: Value = post_release(&coordinator, app, json!({"period": "2024", "rho": 0.1, "weights": {"households_moved_out@county": 80, "households_received@lanskompott": 0}}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let release: Value = anonymous_client().get(app.url(&format!("/api/v1/releases/{}", weighted["id"].as_str().unwrap()))).send().await.unwrap().json().await.unwrap();
+    let weighted: Value = post_release(
+        &coordinator,
+        app,
+        json!({"period": "2024", "rho": 0.1, "weights": {"households_moved_out@county": 80, "households_received@lanskompott": 0}}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let release: Value =
+        anonymous_client().get(app.url(&format!("/api/v1/releases/{}", weighted["id"].as_str().unwrap()))).send().await.unwrap().json().await.unwrap();
     let queries = release["privacy"]["queries"].as_array().unwrap();
     let share = |key: &str| queries.iter().find(|q| q["key"] == key).map(|q| q["rho"].as_f64().unwrap());
     assert!(share("households_moved_out@county").unwrap() > share("households_moved_out@nation").unwrap(), "{release}");
@@ -418,7 +432,9 @@ async fn a_year_and_its_half_years_share_one_budget(app: &TestApp) {
     let coordinator = app.client_as("samordnare").await;
     assert_eq!(coordinator.put(app.url("/api/v1/budgets/2025")).json(&json!({"total_rho": 1})).send().await.unwrap().status(), 200);
     let mut charged = 0;
-    for body in [json!({"period": "2025H1", "rho": 0.3}), json!({"period": "2025H1", "last_period": "2025H2", "rho": 0.3}), json!({"period": "2025", "rho": 0.3})] {
+    for body in
+        [json!({"period": "2025H1", "rho": 0.3}), json!({"period": "2025H1", "last_period": "2025H2", "rho": 0.3}), json!({"period": "2025", "rho": 0.3})]
+    {
         let created = post_release(&coordinator, app, body.clone()).await;
         assert_eq!(created.status(), 201, "{body}");
         let summary: Value = created.json().await.unwrap();
@@ -478,12 +494,17 @@ async fn planner_spends_nothing_and_matches_the_release(app: &TestApp) {
     let refused = plan(json!({"period": "2025"})).await;
     assert_eq!(refused.status(), 422);
     let national: Value = plan(json!({"period": "2025", "target_margin": 3, "levels": ["nation"]})).await.json().await.unwrap();
-    assert_eq!((national["errors"][0]["field"].as_str(), national["errors"][0]["problem"].as_str()), (Some("target_level"), Some("not_applicable")), "{national}");
+    assert_eq!(
+        (national["errors"][0]["field"].as_str(), national["errors"][0]["problem"].as_str()),
+        (Some("target_level"), Some("not_applicable")),
+        "{national}"
+    );
     assert_eq!(snapshot(&app.pool).await, before, "planning changed the database");
 
     // The release at the planned budget has exactly the planned margins.
     let created: Value = post_release(&coordinator, app, json!({"period": "2025", "rho": 0.5})).await.json().await.unwrap();
-    let release: Value = anonymous_client().get(app.url(&format!("/api/v1/releases/{}", created["id"].as_str().unwrap()))).send().await.unwrap().json().await.unwrap();
+    let release: Value =
+        anonymous_client().get(app.url(&format!("/api/v1/releases/{}", created["id"].as_str().unwrap()))).send().await.unwrap().json().await.unwrap();
     assert_eq!(release["privacy"]["margins"], by_budget["margins"]);
     // Afterwards the plan sees what is left.
     let after: Value = plan(json!({"period": "2025", "rho": 0.6})).await.json().await.unwrap();

@@ -25,12 +25,25 @@ async fn read_own(client: &reqwest::Client, app: &TestApp, municipality: &str) -
 
 /// A report with distinct values in every group, keeping every rule.
 async fn distinct_report(app: &TestApp) -> Map<String, Value> {
-    member_report(app, &[
-            ("requests_sent", 5), ("households_moved_out", 3), ("moved_out_children_0", 1), ("moved_out_children_4plus", 2),
-            ("moved_out_context_close_relationship", 2), ("moved_out_context_honour", 1),
-            ("requests_received", 7), ("requests_accepted", 4), ("requests_declined", 2), ("declined_support_needs", 2),
-            ("decisions_within_14_days", 5), ("households_received", 4), ("time_to_move_1_3m", 3), ("time_to_move_over_12m", 1),
-    ])
+    member_report(
+        app,
+        &[
+            ("requests_sent", 5),
+            ("households_moved_out", 3),
+            ("moved_out_children_0", 1),
+            ("moved_out_children_4plus", 2),
+            ("moved_out_context_close_relationship", 2),
+            ("moved_out_context_honour", 1),
+            ("requests_received", 7),
+            ("requests_accepted", 4),
+            ("requests_declined", 2),
+            ("declined_support_needs", 2),
+            ("decisions_within_14_days", 5),
+            ("households_received", 4),
+            ("time_to_move_1_3m", 3),
+            ("time_to_move_over_12m", 1),
+        ],
+    )
     .await
 }
 
@@ -84,7 +97,8 @@ async fn three_ways_in_read_back_identically(app: &TestApp) {
     }
     assert_eq!(read_own(&anonymous_client(), app, "2180").await.0, 401);
     // Every read of the raw values is in the audit log, with who read them.
-    let reads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'submission.read' AND actor = 'kommun-2180'").fetch_one(&app.pool).await.unwrap();
+    let reads: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'submission.read' AND actor = 'kommun-2180'").fetch_one(&app.pool).await.unwrap();
     assert!(reads >= 4, "{reads} reads logged");
 }
 
@@ -104,14 +118,18 @@ async fn versions_are_kept_and_the_latest_submitted_counts(app: &TestApp) {
 
     let (_, own) = read_own(&gavle, app, "2180").await;
     let history = own["history"].as_array().unwrap();
-    assert_eq!(history.iter().map(|v| (v["version"].as_i64().unwrap(), v["state"].as_str().unwrap())).collect::<Vec<_>>(),
-        vec![(4, "draft"), (3, "submitted"), (2, "submitted"), (1, "draft")]);
+    assert_eq!(
+        history.iter().map(|v| (v["version"].as_i64().unwrap(), v["state"].as_str().unwrap())).collect::<Vec<_>>(),
+        vec![(4, "draft"), (3, "submitted"), (2, "submitted"), (1, "draft")]
+    );
     assert_eq!(own["counting_version"], 3);
     assert_eq!(history[1]["changed_fields"], json!(["households_moved_out", "moved_out_children_1", "moved_out_context_other"]));
     assert!(history.iter().all(|v| v["created_by"] == "kommun-2180"));
     // Earlier versions are stored unchanged.
     let stored: Vec<(i64, String)> = sqlx::query_as("SELECT version, values_json FROM submission_versions WHERE municipality_code = '2180' ORDER BY version")
-        .fetch_all(&app.pool).await.unwrap();
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(stored.len(), 4);
     assert_eq!(serde_json::from_str::<Value>(&stored[1].1).unwrap()["households_moved_out"], 1);
     // The release reads the latest submitted version (2), not the later draft (9).
@@ -122,8 +140,12 @@ async fn versions_are_kept_and_the_latest_submitted_counts(app: &TestApp) {
     assert_eq!(row["pending_draft"], true);
     // Every write is in the audit log: who, when, what (how much was written; the changed
     // fields are in the municipality's own history above).
-    let writes: Vec<(String, String)> = sqlx::query_as("SELECT action, detail FROM audit_log WHERE municipality_code = '2180' AND action LIKE 'submission.%' AND action <> 'submission.read' ORDER BY id")
-        .fetch_all(&app.pool).await.unwrap();
+    let writes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, detail FROM audit_log WHERE municipality_code = '2180' AND action LIKE 'submission.%' AND action <> 'submission.read' ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
     assert_eq!(writes.len(), 4);
     assert_eq!(writes[0].0, "submission.draft");
     assert!(writes[2].1.contains("version 3 via api") && writes[2].1.contains("24 fields written"), "{writes:?}");
@@ -167,10 +189,12 @@ async fn tracker_shows_status_never_values(app: &TestApp) {
     assert_eq!(rows.len(), 69, "every network member should report");
     assert_eq!(rows.iter().filter(|r| r["status"] == "submitted").count(), 1);
     assert_eq!(rows.iter().filter(|r| r["status"] == "not_started").count(), 68);
-    let skane: Value = coordinator.get(app.url(&format!("/api/v1/periods/{P}/tracker?county=12&membership=network_members"))).send().await.unwrap().json().await.unwrap();
+    let skane: Value =
+        coordinator.get(app.url(&format!("/api/v1/periods/{P}/tracker?county=12&membership=network_members"))).send().await.unwrap().json().await.unwrap();
     assert!(skane["rows"].as_array().unwrap().iter().all(|r| r["county"]["code"] == "12"));
     assert_eq!(skane["rows"].as_array().unwrap().len(), 33);
-    let recipients: Value = coordinator.get(app.url(&format!("/api/v1/periods/{P}/tracker?membership=grant_recipients"))).send().await.unwrap().json().await.unwrap();
+    let recipients: Value =
+        coordinator.get(app.url(&format!("/api/v1/periods/{P}/tracker?membership=grant_recipients"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(recipients["rows"].as_array().unwrap().len(), 0, "no grant table imported yet");
     // The CSV export lists who is missing, with a BOM and semicolons for Swedish Excel.
     let csv = coordinator.get(app.url(&format!("/api/v1/periods/{P}/tracker.csv?county=21"))).send().await.unwrap();
@@ -190,7 +214,15 @@ async fn tracker_shows_status_never_values(app: &TestApp) {
 async fn tokens_write_only_their_municipality_until_revoked(app: &TestApp) {
     open_period(app, P).await;
     let coordinator = app.client_as("samordnare").await;
-    let issued: Value = coordinator.post(app.url("/api/v1/api-tokens")).json(&json!({"municipality": "2180", "label": "Ärendesystem X"})).send().await.unwrap().json().await.unwrap();
+    let issued: Value = coordinator
+        .post(app.url("/api/v1/api-tokens"))
+        .json(&json!({"municipality": "2180", "label": "Ärendesystem X"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let token = issued["token"].as_str().unwrap().to_owned();
     let id = issued["view"]["id"].as_str().unwrap().to_owned();
     let stored: String = sqlx::query_scalar("SELECT token_sha256 FROM api_tokens WHERE id = $1").bind(&id).fetch_one(&app.pool).await.unwrap();
@@ -203,13 +235,15 @@ async fn tokens_write_only_their_municipality_until_revoked(app: &TestApp) {
     assert_eq!(read["values"]["requests_sent"], 2);
     assert!(read["latest"]["created_by"].as_str().unwrap().starts_with("api-token:"));
     let before = snapshot(&app.pool).await;
-    let other = system.put(app.url(&format!("/api/v1/periods/{P}/submissions/1280"))).bearer_auth(&token).json(&json!({"values": report})).send().await.unwrap();
+    let other =
+        system.put(app.url(&format!("/api/v1/periods/{P}/submissions/1280"))).bearer_auth(&token).json(&json!({"values": report})).send().await.unwrap();
     assert_eq!(other.status(), 403);
     assert_eq!(system.get(app.url(&format!("/api/v1/periods/{P}/submissions/1280"))).bearer_auth(&token).send().await.unwrap().status(), 403);
     assert_eq!(system.get(app.url("/api/v1/audit-log")).bearer_auth(&token).send().await.unwrap().status(), 401);
     assert_eq!(snapshot(&app.pool).await, before);
     assert_eq!(coordinator.delete(app.url(&format!("/api/v1/api-tokens/{id}"))).send().await.unwrap().status(), 204);
-    let revoked = system.put(app.url(&format!("/api/v1/periods/{P}/submissions/2180"))).bearer_auth(&token).json(&json!({"values": report})).send().await.unwrap();
+    let revoked =
+        system.put(app.url(&format!("/api/v1/periods/{P}/submissions/2180"))).bearer_auth(&token).json(&json!({"values": report})).send().await.unwrap();
     assert_eq!(revoked.status(), 401);
     let log: Value = coordinator.get(app.url("/api/v1/audit-log")).send().await.unwrap().json().await.unwrap();
     let actions: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
@@ -240,21 +274,40 @@ async fn grant_table_is_imported_and_published_exactly(app: &TestApp) {
     assert!(page.contains("1\u{a0}836\u{a0}000\u{a0}kr") && page.contains("312\u{a0}500,50\u{a0}kr"), "amounts are exact");
     // Recipients now report the grant groups: Malmö is expected in the tracker as a recipient.
     open_period(app, P).await;
-    let tracker: Value = coordinator.get(app.url(&format!("/api/v1/periods/{P}/tracker?membership=grant_recipients"))).send().await.unwrap().json().await.unwrap();
+    let tracker: Value =
+        coordinator.get(app.url(&format!("/api/v1/periods/{P}/tracker?membership=grant_recipients"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(tracker["rows"].as_array().unwrap().len(), 4);
     let malmo = app.client_as("kommun-1280").await;
     let mut report = member_report(app, &[]).await;
     let url = app.url(&format!("/api/v1/periods/{P}/submissions/1280"));
     let missing = malmo.put(&url).json(&json!({"values": report})).send().await.unwrap();
     assert_eq!(missing.status(), 422, "a recipient must report the grant groups");
-    for (k, v) in [("grant_applied_sek", json!("3 000 000")), ("grant_granted_sek", json!(2_500_000)), ("grant_used_sek", json!("2 187 499,50")),
-        ("activity_collaboration", json!(true)), ("activity_housing_search_support", json!("ja")), ("activity_social_contracts", json!("nej")),
-        ("activity_housing_priority", json!(false)), ("activity_move_perpetrator", json!("no")), ("activity_other", json!(0)),
-        ("partner_municipal_landlords", json!("ja")), ("partner_county_municipalities", json!("nej")), ("partner_internal", json!("ja")),
-        ("partner_municipalities_outside_county", json!("nej")), ("partner_agencies", json!("nej")), ("partner_civil_society", json!("ja")),
-        ("partner_private_landlords", json!("nej")), ("partner_other", json!("nej")), ("assessment_strengthened_work", json!(4)),
-        ("assessment_more_victims_helped", Value::Null), ("households_permanent_housing", json!(3)), ("permanent_first_hand_lease", json!(1)),
-        ("permanent_social_contract", json!(1)), ("permanent_priority", json!(0)), ("permanent_other_municipality", json!(1))] {
+    for (k, v) in [
+        ("grant_applied_sek", json!("3 000 000")),
+        ("grant_granted_sek", json!(2_500_000)),
+        ("grant_used_sek", json!("2 187 499,50")),
+        ("activity_collaboration", json!(true)),
+        ("activity_housing_search_support", json!("ja")),
+        ("activity_social_contracts", json!("nej")),
+        ("activity_housing_priority", json!(false)),
+        ("activity_move_perpetrator", json!("no")),
+        ("activity_other", json!(0)),
+        ("partner_municipal_landlords", json!("ja")),
+        ("partner_county_municipalities", json!("nej")),
+        ("partner_internal", json!("ja")),
+        ("partner_municipalities_outside_county", json!("nej")),
+        ("partner_agencies", json!("nej")),
+        ("partner_civil_society", json!("ja")),
+        ("partner_private_landlords", json!("nej")),
+        ("partner_other", json!("nej")),
+        ("assessment_strengthened_work", json!(4)),
+        ("assessment_more_victims_helped", Value::Null),
+        ("households_permanent_housing", json!(3)),
+        ("permanent_first_hand_lease", json!(1)),
+        ("permanent_social_contract", json!(1)),
+        ("permanent_priority", json!(0)),
+        ("permanent_other_municipality", json!(1)),
+    ] {
         report.insert(k.into(), v);
     }
     let saved = malmo.put(&url).json(&json!({"values": report})).send().await.unwrap();
@@ -270,7 +323,8 @@ async fn coordinator_imports_many_municipalities(app: &TestApp) {
     let report = member_report(app, &[]).await;
     let header: Vec<&str> = report.keys().map(String::as_str).collect();
     let mut csv = format!("kommun,{}\n", header.join(","));
-    let members: Vec<String> = sqlx::query_scalar("SELECT municipality_code FROM network_members ORDER BY municipality_code").fetch_all(&app.pool).await.unwrap();
+    let members: Vec<String> =
+        sqlx::query_scalar("SELECT municipality_code FROM network_members ORDER BY municipality_code").fetch_all(&app.pool).await.unwrap();
     for code in &members {
         csv.push_str(&format!("{code},{}\n", report.values().map(|v| v.to_string()).collect::<Vec<_>>().join(",")));
     }
@@ -279,7 +333,8 @@ async fn coordinator_imports_many_municipalities(app: &TestApp) {
     assert_eq!(imported.status(), 200, "{}", imported.text().await.unwrap());
     let body: Value = imported.json().await.unwrap();
     assert_eq!(body["Stored"]["rows"], 69);
-    let drafts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM submission_versions WHERE state = 'draft' AND channel = 'csv'").fetch_one(&app.pool).await.unwrap();
+    let drafts: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM submission_versions WHERE state = 'draft' AND channel = 'csv'").fetch_one(&app.pool).await.unwrap();
     assert_eq!(drafts, 69);
     // The coordinator imported them but still cannot read them back.
     assert_eq!(read_own(&coordinator, app, "2180").await.0, 403);

@@ -7,8 +7,8 @@ use crate::app::use_lang;
 use crate::domain::FieldError;
 use crate::i18n::{format_decimal, format_delta, format_rho, t, t_with};
 use crate::model::{BudgetOutcome, PeriodOutcome, PeriodState, TokenOutcome};
-use crate::pages::upload::{CsvUpload, ImportResult, IntentSelect};
 use crate::pages::release_planner::ReleasePlanner;
+use crate::pages::upload::{CsvUpload, ImportResult, IntentSelect};
 use crate::pages::{error_for, format_time, query_year, use_hydrated, NeedsSignIn, TextField};
 use crate::server_fns::{get_coordinator_overview, import_grants, import_submissions_csv, CreateRelease, IssueToken, RevokeToken, SetBudget, SetPeriodState};
 
@@ -41,7 +41,15 @@ pub fn CoordinatorPage() -> impl IntoView {
     let grant_upload = Action::new(|(year, hex): &(String, String)| import_grants(year.clone(), hex.clone()));
     let overview = Resource::new(
         move || {
-            (year.get(), release.version().get(), budget.version().get(), period_action.version().get(), issue.version().get(), revoke.version().get(), grant_upload.version().get())
+            (
+                year.get(),
+                release.version().get(),
+                budget.version().get(),
+                period_action.version().get(),
+                issue.version().get(),
+                revoke.version().get(),
+                grant_upload.version().get(),
+            )
         },
         |(y, ..)| get_coordinator_overview(y),
     );
@@ -261,4 +269,3 @@ pub fn CoordinatorPage() -> impl IntoView {
         </Suspense>
     }
 }
-

@@ -154,9 +154,7 @@ fn Release(release: PublishedRelease) -> impl IntoView {
     let rows = move || {
         let mut rows: Vec<ReleasedArea> = counties.get_value();
         if sort_by_value.get() {
-            rows.sort_by(|a, b| {
-                b.households_moved_out.value.cmp(&a.households_moved_out.value).then(a.area.code.cmp(&b.area.code))
-            });
+            rows.sort_by(|a, b| b.households_moved_out.value.cmp(&a.households_moved_out.value).then(a.area.code.cmp(&b.area.code)));
         }
         rows
     };

@@ -47,18 +47,24 @@ impl Choices {
 }
 
 fn level_text(lang: Lang, level: QueryLevel) -> String {
-    t(lang, match level {
-        QueryLevel::Nation => "level.nation",
-        QueryLevel::County => "level.county",
-        QueryLevel::Lanskompott => "level.lanskompott",
-    })
+    t(
+        lang,
+        match level {
+            QueryLevel::Nation => "level.nation",
+            QueryLevel::County => "level.county",
+            QueryLevel::Lanskompott => "level.lanskompott",
+        },
+    )
 }
 
 fn time_text(lang: Lang, time: QueryTime) -> String {
-    t(lang, match time {
-        QueryTime::PerPeriod => "time.per_period",
-        QueryTime::Window => "time.window",
-    })
+    t(
+        lang,
+        match time {
+            QueryTime::PerPeriod => "time.per_period",
+            QueryTime::Window => "time.window",
+        },
+    )
 }
 
 #[component]

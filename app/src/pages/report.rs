@@ -59,7 +59,8 @@ fn Field(def: IndicatorDef, value: String, errors: Signal<Vec<FieldError>>) -> i
                 }).collect_view()}
                 <p class="field-error" id=error_id>{move || error.get()}</p>
             </fieldset>
-        }.into_any(),
+        }
+        .into_any(),
         ValueType::Scale1To5 => view! {
             <div class="field" class:invalid=move || error.get().is_some()>
                 <label for=code.clone()>{label}</label>
@@ -74,7 +75,8 @@ fn Field(def: IndicatorDef, value: String, errors: Signal<Vec<FieldError>>) -> i
                 </select>
                 <p class="field-error" id=error_id>{move || error.get()}</p>
             </div>
-        }.into_any(),
+        }
+        .into_any(),
     }
 }
 
@@ -114,7 +116,9 @@ pub fn ReportPage() -> impl IntoView {
     });
     let hydrated = use_hydrated();
     let saved = move || match save.value().get() {
-        Some(Ok(v)) => Some(t_with(lang, if v.state == VersionState::Draft { "report.saved_draft" } else { "report.saved" }, &[("version", v.version.to_string())])),
+        Some(Ok(v)) => {
+            Some(t_with(lang, if v.state == VersionState::Draft { "report.saved_draft" } else { "report.saved" }, &[("version", v.version.to_string())]))
+        }
         _ => None,
     };
     let upload_intent = RwSignal::new("submit".to_owned());

@@ -51,13 +51,17 @@ fn TrackerView(tracker: Tracker, path: &'static str, county_filter: bool) -> imp
         None => t_with(lang, "tracker.title", &[("period", period.id.clone())]),
     };
     let count = |s: TrackerStatus| tracker.rows.iter().filter(|r| r.status == s).count().to_string();
-    let summary = t_with(lang, "tracker.summary", &[
-        ("total", tracker.rows.len().to_string()),
-        ("submitted", count(TrackerStatus::Submitted)),
-        ("corrected", count(TrackerStatus::Corrected)),
-        ("draft", count(TrackerStatus::Draft)),
-        ("not_started", count(TrackerStatus::NotStarted)),
-    ]);
+    let summary = t_with(
+        lang,
+        "tracker.summary",
+        &[
+            ("total", tracker.rows.len().to_string()),
+            ("submitted", count(TrackerStatus::Submitted)),
+            ("corrected", count(TrackerStatus::Corrected)),
+            ("draft", count(TrackerStatus::Draft)),
+            ("not_started", count(TrackerStatus::NotStarted)),
+        ],
+    );
     let mut export = format!("/api/v1/periods/{}/tracker.csv?membership={}", period.id, tracker.membership.code());
     if let Some(c) = &tracker.county {
         export.push_str(&format!("&county={c}"));

@@ -23,7 +23,12 @@ use crate::AppState;
 /// table, which is published exactly.
 #[utoipa::path(put, path = "/api/v1/grants/{year}", params(("year" = i64, Path)), request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportOutcome), (status = 422, body = ErrorBody), (status = 413, body = ErrorBody)))]
-pub async fn put_grants(State(state): State<AppState>, headers: HeaderMap, Path(year): Path<String>, body: Result<Bytes, BytesRejection>) -> Result<Json<ImportOutcome>, ApiError> {
+pub async fn put_grants(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(year): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<ImportOutcome>, ApiError> {
     let user = user(&state, &headers).await?;
     let bytes = body.map_err(|_| ApiError::TooLarge)?;
     match state.backend.import_grants(&user, year, bytes.to_vec()).await? {

@@ -19,9 +19,9 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::access::Actor;
 use crate::auth::SESSION_SECONDS;
+use crate::releases::suppression::{suppression_report, SuppressionReport};
 use crate::submissions::csv_import::MAX_CSV_BYTES;
 use crate::AppState;
-use crate::releases::suppression::{suppression_report, SuppressionReport};
 
 mod admin;
 mod reporting;
@@ -192,11 +192,14 @@ fn as_field_text(value: Option<&Value>) -> String {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Bool(true)) => "yes".into(),
         Some(Value::Bool(false)) => "no".into(),
-        Some(other) => format!("<{}>", match other {
-            Value::Bool(_) => "boolean",
-            Value::Array(_) => "array",
-            _ => "object",
-        }),
+        Some(other) => format!(
+            "<{}>",
+            match other {
+                Value::Bool(_) => "boolean",
+                Value::Array(_) => "array",
+                _ => "object",
+            }
+        ),
     }
 }
 
@@ -367,7 +370,8 @@ pub struct PlanBody {
 async fn post_plan(State(state): State<AppState>, headers: HeaderMap, body: Result<Json<PlanBody>, JsonRejection>) -> Result<Json<PlanView>, ApiError> {
     let user = user(&state, &headers).await?;
     let body = json_body(body)?;
-    let input = PlanInput { window: body.window.input()?, rho: text(&body.rho), target_level: text(&body.target_level), target_margin: text(&body.target_margin) };
+    let input =
+        PlanInput { window: body.window.input()?, rho: text(&body.rho), target_level: text(&body.target_level), target_margin: text(&body.target_margin) };
     match state.backend.plan_release(&user, input).await? {
         PlanOutcome::Planned(view) => Ok(Json(view)),
         PlanOutcome::Invalid(errors) => Err(ApiError::Invalid(errors)),

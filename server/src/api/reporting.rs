@@ -55,7 +55,12 @@ pub struct PeriodBody {
 /// Open (creating it if new) or close a period (coordinator).
 #[utoipa::path(put, path = "/api/v1/periods/{period}", params(("period" = String, Path, description = "2025, 2025H1 or 2025H2")),
     request_body = PeriodBody, responses((status = 200, body = PeriodView), (status = 422, body = ErrorBody)))]
-pub async fn put_period(State(state): State<AppState>, headers: HeaderMap, Path(raw): Path<String>, body: Result<Json<PeriodBody>, JsonRejection>) -> Result<Json<PeriodView>, ApiError> {
+pub async fn put_period(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    body: Result<Json<PeriodBody>, JsonRejection>,
+) -> Result<Json<PeriodView>, ApiError> {
     let user = user(&state, &headers).await?;
     let body = json_body(body)?;
     let open = match body.state.as_str() {
@@ -75,7 +80,11 @@ pub async fn put_period(State(state): State<AppState>, headers: HeaderMap, Path(
     params(("period" = String, Path), ("municipality" = String, Path, description = "SCB code")),
     responses((status = 200, body = MySubmission), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("municipality_token" = [])))]
-pub async fn get_submission(State(state): State<AppState>, headers: HeaderMap, Path((raw_period, municipality)): Path<(String, String)>) -> Result<Json<MySubmission>, ApiError> {
+pub async fn get_submission(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((raw_period, municipality)): Path<(String, String)>,
+) -> Result<Json<MySubmission>, ApiError> {
     let actor = caller(&state, &headers).await?;
     let period = period(&raw_period)?;
     if actor.own_municipality() != Some(municipality.as_str()) {
@@ -165,7 +174,13 @@ pub struct CsvQuery {
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportOutcome), (status = 422, body = ErrorBody), (status = 413, body = ErrorBody)),
     security(("municipality_token" = [])))]
-pub async fn post_csv(State(state): State<AppState>, headers: HeaderMap, Path(raw_period): Path<String>, Query(q): Query<CsvQuery>, body: Result<Bytes, BytesRejection>) -> Result<Json<ImportOutcome>, ApiError> {
+pub async fn post_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(raw_period): Path<String>,
+    Query(q): Query<CsvQuery>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<ImportOutcome>, ApiError> {
     let actor = caller(&state, &headers).await?;
     if let Actor::User(user) = &actor {
         if !matches!(user.role, Role::Reporter | Role::Coordinator) {
@@ -213,23 +228,30 @@ async fn tracker_for(state: &AppState, headers: &HeaderMap, raw_period: String, 
 /// Who should report for a period and how far each has come: status, never values.
 #[utoipa::path(get, path = "/api/v1/periods/{period}/tracker", params(("period" = String, Path), TrackerQuery),
     responses((status = 200, body = Tracker), (status = 403, body = ErrorBody)))]
-pub async fn get_tracker(State(state): State<AppState>, headers: HeaderMap, Path(raw_period): Path<String>, Query(q): Query<TrackerQuery>) -> Result<Json<Tracker>, ApiError> {
+pub async fn get_tracker(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(raw_period): Path<String>,
+    Query(q): Query<TrackerQuery>,
+) -> Result<Json<Tracker>, ApiError> {
     Ok(Json(tracker_for(&state, &headers, raw_period, q).await?))
 }
 
 /// The tracker as CSV (semicolons, UTF-8 with BOM: opens in Swedish Excel as it is).
 #[utoipa::path(get, path = "/api/v1/periods/{period}/tracker.csv", params(("period" = String, Path), TrackerQuery),
     responses((status = 200, content_type = "text/csv", body = String)))]
-pub async fn get_tracker_csv(State(state): State<AppState>, headers: HeaderMap, Path(raw_period): Path<String>, Query(q): Query<TrackerQuery>) -> Result<Response, ApiError> {
+pub async fn get_tracker_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(raw_period): Path<String>,
+    Query(q): Query<TrackerQuery>,
+) -> Result<Response, ApiError> {
     let tracker = tracker_for(&state, &headers, raw_period.clone(), q).await?;
     Ok(csv_response(submissions::tracker::to_csv(&tracker), &format!("kompotten-{raw_period}-inrapportering.csv")))
 }
 
 pub fn csv_response(body: String, filename: &str) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\""))],
-        body,
-    )
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\""))], body)
         .into_response()
 }
 

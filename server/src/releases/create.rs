@@ -65,7 +65,13 @@ pub async fn prepare(
     Ok(Ok((window, network, params)))
 }
 
-pub async fn create_release(pool: &Pool, catalogue: &IndexedCatalogue, username: &str, input: &ReleaseInput, settings: &ReleaseSettings) -> Result<ReleaseOutcome, ReleaseError> {
+pub async fn create_release(
+    pool: &Pool,
+    catalogue: &IndexedCatalogue,
+    username: &str,
+    input: &ReleaseInput,
+    settings: &ReleaseSettings,
+) -> Result<ReleaseOutcome, ReleaseError> {
     let request = match parse_release(input, &designs(catalogue)) {
         Ok(r) => r,
         Err(errors) => return Ok(ReleaseOutcome::Invalid(errors)),
@@ -98,10 +104,8 @@ pub async fn create_release(pool: &Pool, catalogue: &IndexedCatalogue, username:
     let read = started.elapsed();
     // The measurement draws thousands of exact samples: off the async workers, like the
     // preparation. `exact` moves into it and is dropped there.
-    let release = tokio::task::spawn_blocking(move || release_with(&params, &exact))
-        .await
-        .map_err(|e| ReleaseError::Join(e.to_string()))?
-        .map_err(|e| match e {
+    let release =
+        tokio::task::spawn_blocking(move || release_with(&params, &exact)).await.map_err(|e| ReleaseError::Join(e.to_string()))?.map_err(|e| match e {
             PrivacyError::InconsistentTotals(_) => ReleaseError::InconsistentTotals,
             other => ReleaseError::Privacy(other),
         })?;
@@ -110,11 +114,23 @@ pub async fn create_release(pool: &Pool, catalogue: &IndexedCatalogue, username:
 
     let id = uuid::Uuid::now_v7().to_string();
     let created_at = now_text();
-    let stored = StoredRelease { id: &id, window: &window, release: &release, correction: request.correction.as_ref(), created_by: username, created_at: &created_at, nano_rho: cost };
+    let stored = StoredRelease {
+        id: &id,
+        window: &window,
+        release: &release,
+        correction: request.correction.as_ref(),
+        created_by: username,
+        created_at: &created_at,
+        nano_rho: cost,
+    };
     store_release(&mut tx, &stored).await?;
     let years = window.years.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     let detail = format!("ρ = {} ({} design) charged to {years}", params.cost.rho, params.spec.design.name);
-    audit::record(&mut tx, audit::Entry { actor: username, action: "release.create", period_id: window.periods.last().map(String::as_str), municipality_code: None, detail }).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry { actor: username, action: "release.create", period_id: window.periods.last().map(String::as_str), municipality_code: None, detail },
+    )
+    .await?;
     tx.commit().await?;
     // Stage timings (cumulative), for whoever watches a slow release: nothing about the data.
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;

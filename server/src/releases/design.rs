@@ -91,4 +91,3 @@ impl IntoModel<QueryTime> for kompotten_privacy::sensitivity::TimeLayout {
         }
     }
 }
-

@@ -60,7 +60,11 @@ pub async fn exact_totals(
         }
     }
     let detail = format!("{} submitted reports over {periods} period(s) summed per area for a release", reports.len());
-    audit::record(conn, audit::Entry { actor, action: "release.read_counts", period_id: window.periods.last().map(String::as_str), municipality_code: None, detail }).await?;
+    audit::record(
+        conn,
+        audit::Entry { actor, action: "release.read_counts", period_id: window.periods.last().map(String::as_str), municipality_code: None, detail },
+    )
+    .await?;
     Ok(exact)
 }
 
@@ -78,7 +82,11 @@ fn read_values(json: &str, index: &HashMap<&str, usize>, values: &mut [i64]) -> 
 /// The error for a stored report that cannot be read. serde's own message can quote the
 /// offending value, a raw count, so only where it failed is told.
 fn unreadable(municipality: &str, period: &str, e: &serde_json::Error) -> DbError {
-    DbError::Instance(format!("stored values of {municipality} for {period} are not whole counts ({:?} at column {}; value withheld)", e.classify(), e.column()))
+    DbError::Instance(format!(
+        "stored values of {municipality} for {period} are not whole counts ({:?} at column {}; value withheld)",
+        e.classify(),
+        e.column()
+    ))
 }
 
 struct ReportValues<'a> {
@@ -117,9 +125,11 @@ mod tests {
 
     #[test]
     fn reads_only_the_released_indicators_and_counts_empty_as_zero() {
-        let index: HashMap<&str, usize> = [("households_moved_out", 0), ("households_received", 1), ("requests_sent", 2), ("requests_received", 3)].into_iter().collect();
+        let index: HashMap<&str, usize> =
+            [("households_moved_out", 0), ("households_received", 1), ("requests_sent", 2), ("requests_received", 3)].into_iter().collect();
         let mut values = vec![7; 4];
-        read_values(r#"{"requests_sent": 4, "note_ignored": [1, {"x": 2}], "households_moved_out": 3, "households_received": null}"#, &index, &mut values).unwrap();
+        read_values(r#"{"requests_sent": 4, "note_ignored": [1, {"x": 2}], "households_moved_out": 3, "households_received": null}"#, &index, &mut values)
+            .unwrap();
         assert_eq!(values, [3, 0, 4, 0]);
     }
 

@@ -37,7 +37,10 @@ pub fn nano_to_rho(nano: i64) -> f64 {
     nano as f64 / NANO_PER_RHO
 }
 
-fn binds_years<'q>(mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>, years: &[i64]) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+fn binds_years<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    years: &[i64],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     for year in years {
         query = query.bind(*year);
     }
@@ -57,10 +60,8 @@ pub async fn ensure_budgets(conn: &mut sqlx::AnyConnection, years: &[i64], defau
     if years.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO year_budgets (year, total_nano_rho, spent_nano_rho) VALUES {} ON CONFLICT (year) DO NOTHING",
-        values_placeholders(years.len(), 3)
-    );
+    let sql =
+        format!("INSERT INTO year_budgets (year, total_nano_rho, spent_nano_rho) VALUES {} ON CONFLICT (year) DO NOTHING", values_placeholders(years.len(), 3));
     let mut query = sqlx::query(&sql);
     for year in years {
         query = query.bind(year).bind(grant_nano_rho(default_rho)).bind(0i64);
@@ -100,7 +101,8 @@ pub async fn debit(conn: &mut sqlx::AnyConnection, years: &[i64], nano_rho: i64)
         return Ok(None);
     };
     // Not debited, so its row is as it was.
-    let remaining: i64 = sqlx::query_scalar("SELECT total_nano_rho - spent_nano_rho FROM year_budgets WHERE year = $1").bind(refused).fetch_one(&mut *conn).await?;
+    let remaining: i64 =
+        sqlx::query_scalar("SELECT total_nano_rho - spent_nano_rho FROM year_budgets WHERE year = $1").bind(refused).fetch_one(&mut *conn).await?;
     Ok(Some((refused, remaining)))
 }
 
@@ -177,7 +179,8 @@ pub async fn year_losses(conn: &mut sqlx::AnyConnection, years: &[i64], default_
         .into_iter()
         .map(|row| {
             let rho = nano_to_rho(row.spent_nano_rho);
-            let epsilon = if rho > 0.0 { gaussian_epsilon(rho, DEFAULT_DELTA).map_err(|e| DbError::Instance(format!("ε of year {}: {e}", row.year)))? } else { 0.0 };
+            let epsilon =
+                if rho > 0.0 { gaussian_epsilon(rho, DEFAULT_DELTA).map_err(|e| DbError::Instance(format!("ε of year {}: {e}", row.year)))? } else { 0.0 };
             let releases = counts.iter().find(|c| c.0 == row.year).map_or(0, |c| c.1);
             Ok(YearLoss { year: row.year, rho, epsilon, delta: DEFAULT_DELTA, releases, budget: nano_to_rho(row.total_nano_rho) })
         })

@@ -106,7 +106,9 @@ pub async fn plan_release(pool: &Pool, catalogue: &IndexedCatalogue, input: &Pla
             return Ok(PlanOutcome::Invalid(vec![FieldError::new("target_margin", Problem::TooLarge { max: MAX_MARGIN as i64 })]))
         }
         // The design publishes nothing at the target's level.
-        Err(kompotten_privacy::PrivacyError::InvalidParameter(_)) => return Ok(PlanOutcome::Invalid(vec![FieldError::new("target_level", Problem::NotApplicable)])),
+        Err(kompotten_privacy::PrivacyError::InvalidParameter(_)) => {
+            return Ok(PlanOutcome::Invalid(vec![FieldError::new("target_level", Problem::NotApplicable)]))
+        }
         Err(other) => return Err(other.into()),
     };
     let cost = planned.params.cost.rho;

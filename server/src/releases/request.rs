@@ -96,9 +96,11 @@ pub fn choice<T: Copy>(field: &str, raw: &str, options: &[(&str, T)]) -> Result<
     if raw.is_empty() {
         return Ok(options[0].1);
     }
-    options.iter().find(|(code, _)| *code == raw).map(|(_, v)| *v).ok_or_else(|| {
-        FieldError::new(field, Problem::UnknownChoice { choices: options.iter().map(|(c, _)| (*c).to_owned()).collect() })
-    })
+    options
+        .iter()
+        .find(|(code, _)| *code == raw)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| FieldError::new(field, Problem::UnknownChoice { choices: options.iter().map(|(c, _)| (*c).to_owned()).collect() }))
 }
 
 /// Parses the window fields; `design_named` gives a design by its stored name (`None` for a
@@ -121,9 +123,7 @@ pub fn parse_window(input: &WindowInput, design_named: &dyn Fn(&str) -> Option<R
         let levels = parse_levels(levels).map_err(|e| errors.push(e)).ok();
         let (weights, codes, levels) = (weights?, codes?, levels?);
         let keep = |q: &Query| levels.contains(&q.level) && (codes.is_empty() || q.indicators.iter().any(|i| codes.contains(&i.code)));
-        let chosen = base
-            .reweighted(|q| weights.iter().find(|(k, _)| *k == q.key()).map(|(_, w)| *w))
-            .and_then(|d| d.filtered(keep));
+        let chosen = base.reweighted(|q| weights.iter().find(|(k, _)| *k == q.key()).map(|(_, w)| *w)).and_then(|d| d.filtered(keep));
         let field = if weights.is_empty() { "levels" } else { "weights" };
         chosen.map_err(|_| errors.push(FieldError::new(field, Problem::IncompleteDesign))).ok()
     });

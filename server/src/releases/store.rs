@@ -125,7 +125,8 @@ pub fn level_code(kind: NodeKind) -> &'static str {
 pub async fn store_release(conn: &mut sqlx::AnyConnection, r: &StoredRelease<'_>) -> Result<(), ReleaseError> {
     let params = &r.release.params;
     let areas = params.geography.areas();
-    let table = StoredTable::new(r.release, r.window, areas.iter().map(|a| a.label.clone()).collect(), areas.iter().map(|a| level_code(a.kind).to_owned()).collect());
+    let table =
+        StoredTable::new(r.release, r.window, areas.iter().map(|a| a.label.clone()).collect(), areas.iter().map(|a| level_code(a.kind).to_owned()).collect());
     let per_period = r.release.table.cells.iter().any(|c| matches!(c.time, TimeCell::Period(_))) && r.window.periods.len() > 1;
     sqlx::query(
         "INSERT INTO releases (id, year, periods_json, layout, mechanism, rho, epsilon, delta, engine_version, params_json, noisy_json,

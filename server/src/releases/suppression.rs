@@ -53,7 +53,11 @@ pub async fn suppression_report(pool: &Pool, id: &str) -> Result<Option<Suppress
     if let Some(params) = params_of(&params_json) {
         let trees = trees(&params.geography, &params.spec).map_err(|e| DbError::Instance(format!("stored design: {e}")))?;
         if table.cells.len() != trees.iter().map(|t| t.len()).sum::<usize>() {
-            return Err(DbError::Instance(format!("release {id}: stored table has {} cells, its trees {}", table.cells.len(), trees.iter().map(|t| t.len()).sum::<usize>())));
+            return Err(DbError::Instance(format!(
+                "release {id}: stored table has {} cells, its trees {}",
+                table.cells.len(),
+                trees.iter().map(|t| t.len()).sum::<usize>()
+            )));
         }
         let mut offset = 0;
         for (i, tree) in trees.iter().enumerate() {

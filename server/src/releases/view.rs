@@ -8,8 +8,8 @@ use kompotten_privacy::planner::{kind_margins, query_margins};
 use kompotten_privacy::release::ReleaseParams;
 use sqlx::Row;
 
-use super::ledger::year_losses;
 use super::design::IntoModel;
+use super::ledger::year_losses;
 use super::store::{level_code, StoredTable};
 use super::ReleaseSettings;
 use crate::chart::county_chart_json;
@@ -54,10 +54,8 @@ const SUMMARY_COLUMNS: &str = "id, year, periods_json, created_at, created_by, m
 
 /// The releases whose last period is in `year`, newest first.
 pub async fn release_summaries(pool: &Pool, year: i64) -> Result<Vec<ReleaseSummary>, DbError> {
-    let rows = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} FROM releases WHERE year = $1 ORDER BY created_at DESC, id DESC"))
-        .bind(year)
-        .fetch_all(pool)
-        .await?;
+    let rows =
+        sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} FROM releases WHERE year = $1 ORDER BY created_at DESC, id DESC")).bind(year).fetch_all(pool).await?;
     rows.iter().map(summary_from_row).collect()
 }
 
@@ -81,12 +79,23 @@ pub fn privacy_loss(params: Option<&ReleaseParams>, row: &sqlx::any::AnyRow) -> 
                     }
                 })
                 .collect();
-            let margins = kind_margins(&p.geography, &p.spec, p).map_err(engine)?.iter().map(|l| LevelMargin { level: level_code(l.kind).to_owned(), margin: l.margin }).collect();
+            let margins = kind_margins(&p.geography, &p.spec, p)
+                .map_err(engine)?
+                .iter()
+                .map(|l| LevelMargin { level: level_code(l.kind).to_owned(), margin: l.margin })
+                .collect();
             (queries, margins)
         }
         None => (Vec::new(), Vec::new()),
     };
-    Ok(PrivacyLoss { mechanism: row.try_get("mechanism")?, rho: row.try_get("rho")?, epsilon: row.try_get("epsilon")?, delta: row.try_get("delta")?, queries, margins })
+    Ok(PrivacyLoss {
+        mechanism: row.try_get("mechanism")?,
+        rho: row.try_get("rho")?,
+        epsilon: row.try_get("epsilon")?,
+        delta: row.try_get("delta")?,
+        queries,
+        margins,
+    })
 }
 
 /// A stored release as the public sees it: every published cell with its 95% interval and its
@@ -109,10 +118,11 @@ pub async fn published_release(pool: &Pool, id: &str, lang: Lang, settings: &Rel
     let cells = table_of(&row.try_get::<String, _>("table_json")?)?.released_cells();
     let headline_period = periods.last().cloned().unwrap_or_default();
     let value = |indicator: &str, area: &str, period: &str| {
-        cells
-            .iter()
-            .find(|c| c.indicator == indicator && c.area_code == area && c.period == period)
-            .map(|c| ReleasedValue { value: c.value, ci_low: c.ci_low, ci_high: c.ci_high })
+        cells.iter().find(|c| c.indicator == indicator && c.area_code == area && c.period == period).map(|c| ReleasedValue {
+            value: c.value,
+            ci_low: c.ci_low,
+            ci_high: c.ci_high,
+        })
     };
     // Every period with a national figure, then the window's total where it has one.
     let mut labels: Vec<String> = periods.clone();
@@ -133,7 +143,8 @@ pub async fn published_release(pool: &Pool, id: &str, lang: Lang, settings: &Rel
         households_received: value(HEADLINE[1], code, period).unwrap_or(zero),
     };
     // The national headline: the window's last period with a figure of its own, else the total.
-    let national_period = headline_periods.iter().rev().find(|h| periods.contains(&h.period)).or(headline_periods.last()).map_or(headline_period.clone(), |h| h.period.clone());
+    let national_period =
+        headline_periods.iter().rev().find(|h| periods.contains(&h.period)).or(headline_periods.last()).map_or(headline_period.clone(), |h| h.period.clone());
     let national = area(NATION, t(lang, "public.nation"), &national_period);
     let county_names: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM counties ORDER BY code").fetch_all(pool).await?;
     // Counties only where the county level was released.
@@ -171,8 +182,7 @@ pub async fn published_release(pool: &Pool, id: &str, lang: Lang, settings: &Rel
 /// The public dashboard: the latest release of `year`, or of the newest year with a release,
 /// with every release of that year listed.
 pub async fn public_dashboard(pool: &Pool, year: Option<i64>, is_demo: bool, lang: Lang, settings: &ReleaseSettings) -> Result<PublicDashboard, DbError> {
-    let years: Vec<i64> =
-        sqlx::query_scalar("SELECT year FROM releases UNION SELECT year FROM grant_imports ORDER BY year DESC").fetch_all(pool).await?;
+    let years: Vec<i64> = sqlx::query_scalar("SELECT year FROM releases UNION SELECT year FROM grant_imports ORDER BY year DESC").fetch_all(pool).await?;
     let Some(year) = year.or(years.first().copied()) else {
         return Ok(PublicDashboard { is_demo, years, release: None, releases: Vec::new(), grants: None });
     };

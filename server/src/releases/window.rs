@@ -63,13 +63,12 @@ pub async fn resolve(conn: &mut sqlx::AnyConnection, request: &WindowRequest) ->
         None => (first.starts_on.clone(), first.year),
     };
     let kind = if first.is_half { "half IS NOT NULL" } else { "half IS NULL" };
-    let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
-        "SELECT id, year FROM reporting_periods WHERE starts_on >= $1 AND starts_on <= $2 AND {kind} ORDER BY starts_on"
-    ))
-    .bind(&first.starts_on)
-    .bind(&last_starts_on)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as(&format!("SELECT id, year FROM reporting_periods WHERE starts_on >= $1 AND starts_on <= $2 AND {kind} ORDER BY starts_on"))
+            .bind(&first.starts_on)
+            .bind(&last_starts_on)
+            .fetch_all(&mut *conn)
+            .await?;
     let mut years: Vec<i64> = rows.iter().map(|(_, y)| *y).collect();
     years.dedup();
     Ok(Ok(Window { periods: rows.into_iter().map(|(id, _)| id).collect(), year, years }))

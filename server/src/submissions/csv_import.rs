@@ -81,11 +81,25 @@ fn rows_of(table: &Table, catalogue: &IndexedCatalogue) -> Result<(usize, Vec<St
 
 /// Validates every row of `bytes` and, only if all pass, stores each as a new version of its
 /// municipality's report, in one transaction.
-pub async fn import(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, raw_period: &str, intent: Intent, bytes: &[u8]) -> Result<ImportOutcome, DbError> {
+pub async fn import(
+    pool: &Pool,
+    catalogue: &IndexedCatalogue,
+    actor: &Actor,
+    raw_period: &str,
+    intent: Intent,
+    bytes: &[u8],
+) -> Result<ImportOutcome, DbError> {
     retry_on_unique_violation(|| import_once(pool, catalogue, actor, raw_period, intent, bytes)).await
 }
 
-async fn import_once(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, raw_period: &str, intent: Intent, bytes: &[u8]) -> Result<ImportOutcome, DbError> {
+async fn import_once(
+    pool: &Pool,
+    catalogue: &IndexedCatalogue,
+    actor: &Actor,
+    raw_period: &str,
+    intent: Intent,
+    bytes: &[u8],
+) -> Result<ImportOutcome, DbError> {
     let period = match PeriodId::parse("period", raw_period) {
         Ok(p) => p,
         Err(e) => return Ok(ImportOutcome::Invalid(vec![RowErrors { line: 0, municipality: None, errors: vec![e] }])),
@@ -115,7 +129,11 @@ async fn import_once(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, r
         let code = match index.resolve(&given) {
             Ok(code) => code,
             Err(e) => {
-                refused.push(RowErrors { line: row.line as i64, municipality: Some(given), errors: vec![FieldError::new("municipality", resolve_problem(&e))] });
+                refused.push(RowErrors {
+                    line: row.line as i64,
+                    municipality: Some(given),
+                    errors: vec![FieldError::new("municipality", resolve_problem(&e))],
+                });
                 continue;
             }
         };
@@ -145,7 +163,11 @@ async fn import_once(pool: &Pool, catalogue: &IndexedCatalogue, actor: &Actor, r
     let new: Vec<NewVersion> = accepted.iter().map(|(code, values)| NewVersion { actor, municipality: code, state, channel: Channel::Csv, values }).collect();
     insert_versions(&mut tx, catalogue, period, &new).await?;
     let detail = format!("{} rows", accepted.len());
-    audit::record(&mut tx, audit::Entry { actor: &actor.name(), action: "submission.csv_import", period_id: Some(&period.to_string()), municipality_code: None, detail }).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry { actor: &actor.name(), action: "submission.csv_import", period_id: Some(&period.to_string()), municipality_code: None, detail },
+    )
+    .await?;
     tx.commit().await?;
     Ok(ImportOutcome::Stored { rows: accepted.len() as i64, state })
 }

@@ -190,7 +190,12 @@ async fn latest_versions(conn: &mut sqlx::AnyConnection, period: &str, municipal
 /// reports for one municipality become two versions), with an audit entry each, and keeps
 /// `counting_reports` on the latest submitted version, inside `conn`'s transaction: four
 /// statements whatever the number of reports.
-pub async fn insert_versions(conn: &mut sqlx::AnyConnection, catalogue: &IndexedCatalogue, period: PeriodId, new: &[NewVersion<'_>]) -> Result<Vec<VersionInfo>, DbError> {
+pub async fn insert_versions(
+    conn: &mut sqlx::AnyConnection,
+    catalogue: &IndexedCatalogue,
+    period: PeriodId,
+    new: &[NewVersion<'_>],
+) -> Result<Vec<VersionInfo>, DbError> {
     if new.is_empty() {
         return Ok(Vec::new());
     }
@@ -261,7 +266,12 @@ pub async fn insert_versions(conn: &mut sqlx::AnyConnection, catalogue: &Indexed
 /// Makes each municipality's given version (its latest submitted one) the one that counts,
 /// keeping only its person counts that are not 0. The version guard keeps a later version
 /// from being replaced by an earlier one, whatever the order transactions commit in.
-async fn upsert_counting(conn: &mut sqlx::AnyConnection, catalogue: &IndexedCatalogue, period_id: &str, counting: &BTreeMap<&str, (i64, &Values)>) -> Result<(), DbError> {
+async fn upsert_counting(
+    conn: &mut sqlx::AnyConnection,
+    catalogue: &IndexedCatalogue,
+    period_id: &str,
+    counting: &BTreeMap<&str, (i64, &Values)>,
+) -> Result<(), DbError> {
     if counting.is_empty() {
         return Ok(());
     }
@@ -407,7 +417,17 @@ pub async fn my_submission(pool: &Pool, reader: &Actor, period: PeriodId, munici
     }
     if let Some(latest) = history.first() {
         let detail = format!("version {}", latest.version);
-        audit::record_read(pool, audit::Entry { actor: &reader.name(), action: "submission.read", period_id: Some(&period.to_string()), municipality_code: Some(municipality), detail }).await?;
+        audit::record_read(
+            pool,
+            audit::Entry {
+                actor: &reader.name(),
+                action: "submission.read",
+                period_id: Some(&period.to_string()),
+                municipality_code: Some(municipality),
+                detail,
+            },
+        )
+        .await?;
     }
     Ok(Some(MySubmission {
         municipality: Area { code: municipality.to_owned(), name },
@@ -428,10 +448,7 @@ pub async fn counting_values(conn: &mut sqlx::AnyConnection, periods: &[String])
     if periods.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "SELECT period_id, municipality_code, counts_json FROM counting_reports WHERE period_id IN ({})",
-        in_list(1, periods.len())
-    );
+    let sql = format!("SELECT period_id, municipality_code, counts_json FROM counting_reports WHERE period_id IN ({})", in_list(1, periods.len()));
     let mut query = sqlx::query_as(&sql);
     for period in periods {
         query = query.bind(period);

@@ -142,8 +142,17 @@ fn every_rule_is_enforced_on_submit_and_named() {
 fn rules_accept_what_they_should() {
     let c = catalogue();
     let mut raw = complete(&c, MEMBER);
-    for (code, v) in [("households_moved_out", "3"), ("moved_out_children_0", "1"), ("moved_out_children_4plus", "2"), ("moved_out_context_honour", "3"),
-        ("requests_received", "5"), ("requests_accepted", "2"), ("requests_declined", "2"), ("declined_other", "2"), ("decisions_within_14_days", "4")] {
+    for (code, v) in [
+        ("households_moved_out", "3"),
+        ("moved_out_children_0", "1"),
+        ("moved_out_children_4plus", "2"),
+        ("moved_out_context_honour", "3"),
+        ("requests_received", "5"),
+        ("requests_accepted", "2"),
+        ("requests_declined", "2"),
+        ("declined_other", "2"),
+        ("decisions_within_14_days", "4"),
+    ] {
         raw.insert(code.into(), v.into());
     }
     assert!(validate(&c, MEMBER, &raw, Intent::Submit).is_ok());
