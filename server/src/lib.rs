@@ -12,6 +12,7 @@ pub mod csv_export;
 pub mod db;
 pub mod demo;
 pub mod grants;
+pub mod hardening;
 pub mod periods;
 pub mod releases;
 pub mod submissions;

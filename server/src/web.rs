@@ -74,6 +74,9 @@ pub fn router(state: AppState, site_root: &Path) -> Router {
         .nest("/vendor", static_dir(&site_root.join("vendor"), "public, max-age=31536000, immutable"))
         .leptos_routes_with_context(&state, routes, move || provide_context(backend.clone()), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Inner first: a refused cross-site request still gets the security headers.
+        .layer(axum::middleware::from_fn(crate::hardening::refuse_cross_site))
+        .layer(axum::middleware::from_fn(crate::hardening::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
